@@ -1,0 +1,70 @@
+#pragma once
+// Writes MQTT data representations (spec section 1.5). A writer made without a buffer only counts,
+// so the same encoding function computes a packet's size and then writes it.
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace unimq::mqtt {
+
+/// The largest value of a Variable Byte Integer (4 bytes).
+constexpr std::uint32_t kMaxVarint = 268'435'455;
+
+/// Bytes the Variable Byte Integer encoding of `value` takes (1 to 4).
+constexpr std::size_t varint_size(std::uint32_t value) {
+  return value < 128 ? 1 : value < 16'384 ? 2 : value < 2'097'152 ? 3 : 4;
+}
+
+class byte_writer {
+ public:
+  /// A writer that only counts bytes.
+  byte_writer() = default;
+  /// A writer into `out`, which the caller has sized from a counting pass.
+  explicit byte_writer(char* out) : out_(out) {}
+
+  std::size_t size() const { return size_; }
+  /// False if something could not be represented (a string over 65535 bytes, a too large integer).
+  bool ok() const { return ok_; }
+
+  /// Marks the encoding as impossible (a value the target version cannot express).
+  void fail() { ok_ = false; }
+
+  void u8(std::uint8_t v) {
+    if (out_) out_[size_] = static_cast<char>(v);
+    ++size_;
+  }
+  void u16(std::uint16_t v) {
+    u8(static_cast<std::uint8_t>(v >> 8));
+    u8(static_cast<std::uint8_t>(v));
+  }
+  void u32(std::uint32_t v) {
+    u16(static_cast<std::uint16_t>(v >> 16));
+    u16(static_cast<std::uint16_t>(v));
+  }
+  void varint(std::uint32_t v) {
+    if (v > kMaxVarint) ok_ = false;
+    do {
+      std::uint8_t byte = v & 0x7F;
+      v >>= 7;
+      u8(v ? byte | 0x80 : byte);
+    } while (v);
+  }
+  void bytes(std::string_view s) {
+    if (out_ && !s.empty()) std::memcpy(out_ + size_, s.data(), s.size());
+    size_ += s.size();
+  }
+  /// Binary Data or UTF-8 String: two-byte length, then the bytes.
+  void binary(std::string_view s) {
+    if (s.size() > 0xFFFF) ok_ = false;
+    u16(static_cast<std::uint16_t>(s.size()));
+    bytes(s);
+  }
+
+ private:
+  char* out_ = nullptr;
+  std::size_t size_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace unimq::mqtt

@@ -1,0 +1,278 @@
+#include "protocol/properties.hpp"
+
+#include <string>
+
+namespace unimq::mqtt {
+namespace {
+
+constexpr std::uint16_t in(std::initializer_list<property_context> contexts) {
+  std::uint16_t bits = 0;
+  for (auto c : contexts) bits |= 1u << static_cast<unsigned>(c);
+  return bits;
+}
+
+using pc = property_context;
+using pt = property_type;
+using pid = property_id;
+
+constexpr std::uint16_t kEverywhere =
+    in({pc::connect, pc::connack, pc::publish, pc::will, pc::puback, pc::pubrec, pc::pubrel,
+        pc::pubcomp, pc::subscribe, pc::suback, pc::unsubscribe, pc::unsuback, pc::disconnect,
+        pc::auth});
+
+// MQTT 5.0 table 2-4.
+constexpr property_info kProperties[] = {
+    {pid::payload_format_indicator, "Payload Format Indicator", pt::byte, in({pc::publish, pc::will})},
+    {pid::message_expiry_interval, "Message Expiry Interval", pt::four_byte_integer, in({pc::publish, pc::will})},
+    {pid::content_type, "Content Type", pt::utf8_string, in({pc::publish, pc::will})},
+    {pid::response_topic, "Response Topic", pt::utf8_string, in({pc::publish, pc::will})},
+    {pid::correlation_data, "Correlation Data", pt::binary_data, in({pc::publish, pc::will})},
+    {pid::subscription_identifier, "Subscription Identifier", pt::variable_byte_integer, in({pc::publish, pc::subscribe})},
+    {pid::session_expiry_interval, "Session Expiry Interval", pt::four_byte_integer, in({pc::connect, pc::connack, pc::disconnect})},
+    {pid::assigned_client_identifier, "Assigned Client Identifier", pt::utf8_string, in({pc::connack})},
+    {pid::server_keep_alive, "Server Keep Alive", pt::two_byte_integer, in({pc::connack})},
+    {pid::authentication_method, "Authentication Method", pt::utf8_string, in({pc::connect, pc::connack, pc::auth})},
+    {pid::authentication_data, "Authentication Data", pt::binary_data, in({pc::connect, pc::connack, pc::auth})},
+    {pid::request_problem_information, "Request Problem Information", pt::byte, in({pc::connect})},
+    {pid::will_delay_interval, "Will Delay Interval", pt::four_byte_integer, in({pc::will})},
+    {pid::request_response_information, "Request Response Information", pt::byte, in({pc::connect})},
+    {pid::response_information, "Response Information", pt::utf8_string, in({pc::connack})},
+    {pid::server_reference, "Server Reference", pt::utf8_string, in({pc::connack, pc::disconnect})},
+    {pid::reason_string, "Reason String", pt::utf8_string,
+     in({pc::connack, pc::puback, pc::pubrec, pc::pubrel, pc::pubcomp, pc::suback, pc::unsuback, pc::disconnect, pc::auth})},
+    {pid::receive_maximum, "Receive Maximum", pt::two_byte_integer, in({pc::connect, pc::connack})},
+    {pid::topic_alias_maximum, "Topic Alias Maximum", pt::two_byte_integer, in({pc::connect, pc::connack})},
+    {pid::topic_alias, "Topic Alias", pt::two_byte_integer, in({pc::publish})},
+    {pid::maximum_qos, "Maximum QoS", pt::byte, in({pc::connack})},
+    {pid::retain_available, "Retain Available", pt::byte, in({pc::connack})},
+    {pid::user_property, "User Property", pt::utf8_string_pair, kEverywhere},
+    {pid::maximum_packet_size, "Maximum Packet Size", pt::four_byte_integer, in({pc::connect, pc::connack})},
+    {pid::wildcard_subscription_available, "Wildcard Subscription Available", pt::byte, in({pc::connack})},
+    {pid::subscription_identifier_available, "Subscription Identifier Available", pt::byte, in({pc::connack})},
+    {pid::shared_subscription_available, "Shared Subscription Available", pt::byte, in({pc::connack})},
+};
+
+template <class T>
+struct field {
+  property_id id;
+  std::optional<T> properties::*member;
+};
+
+constexpr field<std::uint8_t> kByteFields[] = {
+    {pid::payload_format_indicator, &properties::payload_format_indicator},
+    {pid::request_problem_information, &properties::request_problem_information},
+    {pid::request_response_information, &properties::request_response_information},
+    {pid::maximum_qos, &properties::maximum_qos},
+    {pid::retain_available, &properties::retain_available},
+    {pid::wildcard_subscription_available, &properties::wildcard_subscription_available},
+    {pid::subscription_identifier_available, &properties::subscription_identifier_available},
+    {pid::shared_subscription_available, &properties::shared_subscription_available},
+};
+constexpr field<std::uint16_t> kTwoByteFields[] = {
+    {pid::server_keep_alive, &properties::server_keep_alive},
+    {pid::receive_maximum, &properties::receive_maximum},
+    {pid::topic_alias_maximum, &properties::topic_alias_maximum},
+    {pid::topic_alias, &properties::topic_alias},
+};
+constexpr field<std::uint32_t> kFourByteFields[] = {
+    {pid::message_expiry_interval, &properties::message_expiry_interval},
+    {pid::session_expiry_interval, &properties::session_expiry_interval},
+    {pid::will_delay_interval, &properties::will_delay_interval},
+    {pid::maximum_packet_size, &properties::maximum_packet_size},
+};
+constexpr field<std::string_view> kStringFields[] = {
+    {pid::content_type, &properties::content_type},
+    {pid::response_topic, &properties::response_topic},
+    {pid::correlation_data, &properties::correlation_data},
+    {pid::assigned_client_identifier, &properties::assigned_client_identifier},
+    {pid::authentication_method, &properties::authentication_method},
+    {pid::authentication_data, &properties::authentication_data},
+    {pid::response_information, &properties::response_information},
+    {pid::server_reference, &properties::server_reference},
+    {pid::reason_string, &properties::reason_string},
+};
+
+template <class T, std::size_t N>
+std::optional<T> properties::*member_of(const field<T> (&fields)[N], property_id id) {
+  for (const auto& f : fields)
+    if (f.id == id) return f.member;
+  return nullptr;
+}
+
+std::string describe(const property_info& info) {
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(info.id));
+  return std::string(info.name) + " (" + hex + ")";
+}
+
+// Range rules on values; returns false after recording a failure.
+bool check_value(byte_reader& r, const property_info& info, std::uint32_t value) {
+  auto fail = [&](reason_code code, std::string_view rule, const char* what) {
+    r.fail(code, rule, describe(info) + " " + what);
+    return false;
+  };
+  switch (info.id) {
+    case pid::payload_format_indicator:
+    case pid::request_problem_information:
+    case pid::request_response_information:
+    case pid::maximum_qos:
+    case pid::retain_available:
+    case pid::wildcard_subscription_available:
+    case pid::subscription_identifier_available:
+    case pid::shared_subscription_available:
+      if (value > 1) return fail(reason_code::protocol_error, "MQTT-2.2.2-2", "must be 0 or 1");
+      return true;
+    case pid::receive_maximum:
+      if (value == 0) return fail(reason_code::protocol_error, "MQTT-3.1.2-24", "must not be 0");
+      return true;
+    case pid::maximum_packet_size:
+      if (value == 0) return fail(reason_code::protocol_error, "MQTT-3.1.2-24", "must not be 0");
+      return true;
+    case pid::topic_alias:
+      if (value == 0) return fail(reason_code::topic_alias_invalid, "MQTT-3.3.2-8", "must not be 0");
+      return true;
+    case pid::subscription_identifier:
+      if (value == 0)
+        return fail(reason_code::protocol_error, "MQTT-3.8.2-1", "must be 1 to 268435455");
+      return true;
+    default:
+      return true;
+  }
+}
+
+void read_one(byte_reader& r, const property_info& info, properties& out) {
+  switch (info.type) {
+    case pt::byte: {
+      auto v = r.u8();
+      if (check_value(r, info, v)) out.*member_of(kByteFields, info.id) = v;
+      return;
+    }
+    case pt::two_byte_integer: {
+      auto v = r.u16();
+      if (check_value(r, info, v)) out.*member_of(kTwoByteFields, info.id) = v;
+      return;
+    }
+    case pt::four_byte_integer: {
+      auto v = r.u32();
+      if (check_value(r, info, v)) out.*member_of(kFourByteFields, info.id) = v;
+      return;
+    }
+    case pt::variable_byte_integer: {
+      auto v = r.varint();
+      if (!r.failed() && check_value(r, info, v)) out.subscription_identifiers.push_back(v);
+      return;
+    }
+    case pt::utf8_string:
+      out.*member_of(kStringFields, info.id) = r.utf8(describe(info));
+      return;
+    case pt::binary_data:
+      out.*member_of(kStringFields, info.id) = r.binary();
+      return;
+    case pt::utf8_string_pair: {
+      auto name = r.utf8("User Property name");
+      auto value = r.utf8("User Property value");
+      out.user_properties.emplace_back(name, value);
+      return;
+    }
+  }
+}
+
+bool may_repeat(property_id id, property_context context) {
+  return id == pid::user_property ||
+         (id == pid::subscription_identifier && context == pc::publish);
+}
+
+}  // namespace
+
+const property_info* find_property(std::uint8_t id) {
+  for (const auto& info : kProperties)
+    if (static_cast<std::uint8_t>(info.id) == id) return &info;
+  return nullptr;
+}
+
+void read_properties(byte_reader& r, property_context context, properties& out) {
+  std::uint32_t length = r.varint();
+  if (r.failed()) return;
+  if (length > r.remaining()) {
+    r.fail(reason_code::malformed_packet, "MQTT-2.2.2-1", "property length exceeds the packet");
+    return;
+  }
+  const std::size_t end = r.remaining() - length;
+  std::uint64_t seen = 0;
+  while (r.remaining() > end && !r.failed()) {
+    std::uint32_t id = r.varint();
+    const property_info* info = id <= 0xFF ? find_property(static_cast<std::uint8_t>(id)) : nullptr;
+    if (r.failed()) return;
+    if (!info) {
+      r.fail(reason_code::malformed_packet, "MQTT-2.2.2-2",
+             "unknown property identifier " + std::to_string(id));
+      return;
+    }
+    if (!(info->contexts & (1u << static_cast<unsigned>(context)))) {
+      r.fail(reason_code::malformed_packet, "MQTT-2.2.2-2",
+             describe(*info) + " is not allowed in this packet");
+      return;
+    }
+    const std::uint64_t bit = std::uint64_t{1} << id;
+    if ((seen & bit) && !may_repeat(info->id, context)) {
+      r.fail(reason_code::protocol_error, "MQTT-2.2.2-2", describe(*info) + " appears twice");
+      return;
+    }
+    seen |= bit;
+    read_one(r, *info, out);
+  }
+  if (!r.failed() && r.remaining() != end)
+    r.fail(reason_code::malformed_packet, "MQTT-2.2.2-1",
+           "a property value runs past the property length");
+}
+
+namespace {
+
+void write_fields(byte_writer& w, const properties& p) {
+  for (const auto& f : kByteFields)
+    if (auto& v = p.*f.member) w.u8(static_cast<std::uint8_t>(f.id)), w.u8(*v);
+  for (const auto& f : kTwoByteFields)
+    if (auto& v = p.*f.member) w.u8(static_cast<std::uint8_t>(f.id)), w.u16(*v);
+  for (const auto& f : kFourByteFields)
+    if (auto& v = p.*f.member) w.u8(static_cast<std::uint8_t>(f.id)), w.u32(*v);
+  for (const auto& f : kStringFields)
+    if (auto& v = p.*f.member) w.u8(static_cast<std::uint8_t>(f.id)), w.binary(*v);
+  for (auto id : p.subscription_identifiers)
+    w.u8(static_cast<std::uint8_t>(pid::subscription_identifier)), w.varint(id);
+  for (const auto& [name, value] : p.user_properties) {
+    w.u8(static_cast<std::uint8_t>(pid::user_property));
+    w.binary(name);
+    w.binary(value);
+  }
+}
+
+}  // namespace
+
+void write_properties(byte_writer& w, const properties& props) {
+  byte_writer counter;
+  write_fields(counter, props);
+  w.varint(static_cast<std::uint32_t>(counter.size()));
+  write_fields(w, props);
+}
+
+bool properties::empty() const {
+  byte_writer counter;
+  write_fields(counter, *this);
+  return counter.size() == 0;
+}
+
+bool properties::operator==(const properties& other) const {
+  // Encoding is deterministic (fields in a fixed order, repeats in order), so equal encodings mean
+  // equal properties; this keeps the comparison in step with the field list.
+  byte_writer a_size, b_size;
+  write_fields(a_size, *this);
+  write_fields(b_size, other);
+  if (a_size.size() != b_size.size()) return false;
+  std::string a(a_size.size(), '\0'), b(b_size.size(), '\0');
+  byte_writer a_out(a.data()), b_out(b.data());
+  write_fields(a_out, *this);
+  write_fields(b_out, other);
+  return a == b;
+}
+
+}  // namespace unimq::mqtt
