@@ -81,6 +81,8 @@ status environment::open_impl(const store_options& options) {
 
   const fs::path dir(_options.data_dir);
   std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    return status::not_ours("data_dir " + dir.string() + " exists and is not a directory");
   fs::create_directories(dir, ec);
   if (ec) return status::io_error("cannot create data directory " + dir.string() + ": " + ec.message());
   if (!fs::is_directory(dir, ec)) return status::not_ours(dir.string() + " is not a directory");
