@@ -1,0 +1,155 @@
+// Micro-benchmarks of the MQTT codec's hot path: decoding and encoding a PUBLISH with a 64-byte
+// payload, in 3.1.1 and in 5.0 with a few properties, at QoS 0 and 1.
+//
+// Goal: decode() of such a PUBLISH in under 100 ns on one core. Results: docs/benchmarks.md.
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "protocol/codec.hpp"
+#include "protocol/stream_decoder.hpp"
+
+namespace {
+
+using namespace unimq::mqtt;
+
+constexpr std::string_view kTopic = "sensors/device-42/temperature";
+// 64 bytes of JSON, as a sensor would send.
+constexpr std::string_view kPayload = R"({"temperature":21.5,"unit":"C","ts":1700000000,"id":"dev-42"}   )";
+static_assert(kPayload.size() == 64);
+
+struct publish_case {
+  protocol_version version;
+  qos level;
+};
+
+// Benchmark argument -> case: 0 = 3.1.1 QoS 0, 1 = 3.1.1 QoS 1, 2 = 5.0 QoS 0, 3 = 5.0 QoS 1.
+publish_case case_of(const benchmark::State& state) {
+  const auto i = state.range(0);
+  return {i < 2 ? protocol_version::v3_1_1 : protocol_version::v5,
+          i % 2 ? qos::at_least_once : qos::at_most_once};
+}
+
+const char* label_of(const publish_case& c) {
+  if (c.version == protocol_version::v5)
+    return c.level == qos::at_most_once ? "v5 qos0 4 props" : "v5 qos1 4 props";
+  return c.level == qos::at_most_once ? "v3.1.1 qos0" : "v3.1.1 qos1";
+}
+
+publish_packet make_publish(const publish_case& c) {
+  publish_packet p;
+  p.qos = c.level;
+  p.topic = kTopic;
+  if (c.level != qos::at_most_once) p.packet_id = 42;
+  p.payload = kPayload;
+  if (c.version == protocol_version::v5) {
+    p.props.message_expiry_interval = 3600;
+    p.props.content_type = "application/json";
+    p.props.user_properties = {{"unit", "celsius"}, {"source", "device-42"}};
+  }
+  return p;
+}
+
+std::string encoded(const publish_case& c) {
+  std::string out;
+  if (!encode(make_publish(c), c.version, out)) std::abort();
+  return out;
+}
+
+void set_label(benchmark::State& state, const publish_case& c, std::size_t bytes_per_item) {
+  state.SetLabel(std::string(label_of(c)) + ", " + std::to_string(bytes_per_item) + " B");
+}
+
+// decode() of one whole packet.
+void BM_Decode(benchmark::State& state) {
+  const publish_case c = case_of(state);
+  const std::string bytes = encoded(c);
+  for (auto _ : state) {
+    decode_result r = decode(bytes, c.version);
+    benchmark::DoNotOptimize(r);
+  }
+  if (!decode(bytes, c.version)) state.SkipWithError("the packet does not decode");
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(bytes.size()));
+  set_label(state, c, bytes.size());
+}
+
+// stream_decoder over a buffer of many packets, read in socket-sized pieces through
+// prepare()/commit(), draining next() after each piece. Time is reported per packet.
+void BM_StreamDecode(benchmark::State& state) {
+  const publish_case c = case_of(state);
+  const auto read_size = static_cast<std::size_t>(state.range(1));
+  constexpr std::size_t kPackets = 1000;
+  const std::string one = encoded(c);
+  std::string stream;
+  for (std::size_t i = 0; i < kPackets; ++i) stream += one;
+
+  std::size_t decoded = 0;
+  stream_decoder d;
+  d.set_version(c.version);
+  for (auto _ : state) {
+    for (std::size_t pos = 0; pos < stream.size();) {
+      const std::size_t n = std::min(read_size, stream.size() - pos);
+      std::memcpy(d.prepare(n), stream.data() + pos, n);
+      d.commit(n);
+      pos += n;
+      while (auto r = d.next()) {
+        benchmark::DoNotOptimize(*r);
+        decoded += r->ok();
+      }
+    }
+  }
+  if (decoded != kPackets * state.iterations()) state.SkipWithError("not every packet decoded");
+  const auto packets = static_cast<double>(kPackets * state.iterations());
+  state.SetItemsProcessed(static_cast<std::int64_t>(packets));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(stream.size()));
+  // Seconds per packet, printed with an SI prefix ("85n" is 85 ns).
+  state.counters["time/packet"] =
+      benchmark::Counter(packets, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  set_label(state, c, one.size());
+}
+
+// encode(const publish_packet&) into a reused string: the broker's fan-out path.
+void BM_EncodePublish(benchmark::State& state) {
+  const publish_case c = case_of(state);
+  const publish_packet p = make_publish(c);
+  std::string out;
+  out.reserve(256);
+  for (auto _ : state) {
+    out.clear();
+    benchmark::DoNotOptimize(encode(p, c.version, out));
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(out.size()));
+  set_label(state, c, out.size());
+}
+
+// encode(const packet&): the same through the variant.
+void BM_EncodePacket(benchmark::State& state) {
+  const publish_case c = case_of(state);
+  const packet p = make_publish(c);
+  std::string out;
+  out.reserve(256);
+  for (auto _ : state) {
+    out.clear();
+    benchmark::DoNotOptimize(encode(p, c.version, out));
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(out.size()));
+  set_label(state, c, out.size());
+}
+
+BENCHMARK(BM_Decode)->DenseRange(0, 3);
+BENCHMARK(BM_StreamDecode)->ArgsProduct({{0, 1, 2, 3}, {4096, 65536}});
+BENCHMARK(BM_EncodePublish)->DenseRange(0, 3);
+BENCHMARK(BM_EncodePacket)->DenseRange(0, 3);
+
+}  // namespace
+
+BENCHMARK_MAIN();
