@@ -78,12 +78,19 @@ status put_partitions(MDB_txn* txn, const databases& dbs, std::string_view first
 }
 
 status put_entry(MDB_txn* txn, const databases& dbs, const queue_id& q, std::uint64_t offset, std::uint64_t seq) {
-  const auto key = key_codec::entry_key(q, offset);
-  std::string value;
-  key_codec::put_u64(value, seq);
-  MDB_val k = to_val(key);
-  MDB_val v = to_val(value);
-  if (int rc = mdb_put(txn, entries_db(dbs, q.kind), &k, &v, 0); rc != 0) return lmdb_status(rc, "writing a queue entry");
+  std::string scratch;
+  return put_entry(txn, dbs, q.kind, key_codec::queue_key(q), offset, seq, scratch);
+}
+
+status put_entry(MDB_txn* txn, const databases& dbs, queue_kind kind, std::string_view queue_key, std::uint64_t offset,
+                 std::uint64_t seq, std::string& scratch) {
+  scratch.assign(queue_key);
+  key_codec::put_u64(scratch, offset);
+  char value[key_codec::kU64Size];
+  for (int i = 7; i >= 0; --i, seq >>= 8) value[i] = static_cast<char>(seq & 0xff);
+  MDB_val k = to_val(scratch);
+  MDB_val v{sizeof value, value};
+  if (int rc = mdb_put(txn, entries_db(dbs, kind), &k, &v, 0); rc != 0) return lmdb_status(rc, "writing a queue entry");
   return status::ok();
 }
 

@@ -48,6 +48,9 @@ result<std::optional<std::uint32_t>> get_partitions(MDB_txn* txn, const database
 status put_partitions(MDB_txn* txn, const databases& dbs, std::string_view first_level, std::uint32_t partitions);
 
 status put_entry(MDB_txn* txn, const databases& dbs, const queue_id& q, std::uint64_t offset, std::uint64_t seq);
+/// The same, for a caller that already has the queue key; `scratch` is reused to build the entry key.
+status put_entry(MDB_txn* txn, const databases& dbs, queue_kind kind, std::string_view queue_key, std::uint64_t offset,
+                 std::uint64_t seq, std::string& scratch);
 status delete_entry(MDB_txn* txn, const databases& dbs, const queue_id& q, std::uint64_t offset);
 
 /// Committed queue states and partition counts, cached by the single writer so that an append does

@@ -1,5 +1,7 @@
 #include "storage/snapshot.hpp"
 
+#include <algorithm>
+
 #include "protocol/topic.hpp"
 #include "storage/commitlog.hpp"
 #include "storage/guard.hpp"
@@ -43,13 +45,27 @@ result<bool> queue_cursor::next() {
   const auto offset = key_codec::get_u64(key.data() + _prefix.size());
   if (offset != _expected) return status::corruption("queue index has a gap at offset " + std::to_string(_expected));
   const auto seq = key_codec::get_u64(static_cast<const char*>(v.mv_data));
-  auto raw = commitlog::get_raw(_txn, *_dbs, seq);
-  if (!raw) return raw.error();
-  if (!raw->has_value())
+  // Consecutive entries of a queue are often consecutive records (one busy topic): stepping the
+  // commitlog cursor is cheaper than a fresh B-tree descent per message.
+  MDB_val lk{};
+  MDB_val lv{};
+  rc = MDB_NOTFOUND;
+  if (_sequence != 0 && seq == _sequence + 1) {
+    rc = mdb_cursor_get(_log_cursor.get(), &lk, &lv, MDB_NEXT);
+    if (rc == 0 && (lk.mv_size != key_codec::kU64Size || key_codec::get_u64(static_cast<const char*>(lk.mv_data)) != seq)) rc = MDB_NOTFOUND;
+  }
+  if (rc != 0) {
+    _seq_key.clear();
+    key_codec::put_u64(_seq_key, seq);
+    lk = to_val(_seq_key);
+    rc = mdb_cursor_get(_log_cursor.get(), &lk, &lv, MDB_SET_KEY);
+  }
+  if (rc == MDB_NOTFOUND)
     return status::corruption("queue index offset " + std::to_string(offset) + " points at missing commitlog record " + std::to_string(seq));
+  if (rc != 0) return lmdb_status(rc, "reading the commitlog");
   _offset = offset;
   _sequence = seq;
-  _record = **raw;
+  _record = to_view(lv);
   _expected = offset + 1;
   return true;
 }
@@ -73,6 +89,9 @@ result<queue_cursor> snapshot::open_cursor(const queue_id& queue, std::uint64_t 
     auto cursor = lmdb_cursor::open(_txn.get(), queue_index::entries_db(*_dbs, queue.kind));
     if (!cursor) return cursor.error();
     c._cursor = std::move(*cursor);
+    auto log_cursor = lmdb_cursor::open(_txn.get(), _dbs->commitlog);
+    if (!log_cursor) return log_cursor.error();
+    c._log_cursor = std::move(*log_cursor);
     return c;
   });
 }
@@ -83,6 +102,8 @@ result<read_result> snapshot::read(const queue_id& queue, std::uint64_t from_off
     if (!cursor) return cursor.error();
     read_result out;
     out.queue = cursor->queue();
+    const auto available = out.queue.next - std::min(out.queue.next, std::max(from_offset, out.queue.oldest));
+    out.entries.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(available, std::min<std::size_t>(max_messages, 4096))));
     out.skipped_to_oldest = cursor->skipped_to_oldest();
     out.next_offset = std::max(from_offset, out.queue.oldest);
     std::size_t bytes = 0;

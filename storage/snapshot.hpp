@@ -62,7 +62,9 @@ class queue_cursor {
 
   MDB_txn* _txn = nullptr;
   const databases* _dbs = nullptr;
-  lmdb_cursor _cursor;
+  lmdb_cursor _cursor;      // over the queue's index entries
+  lmdb_cursor _log_cursor;  // over the commitlog
+  std::string _seq_key;
   std::string _prefix;
   queue_state _state;
   std::uint64_t _expected = 0;  // offset of the entry next() moves to

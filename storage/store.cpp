@@ -100,6 +100,7 @@ status store::apply(MDB_txn* txn, const write_batch& batch, queue_index::txn_sta
                     append_result& out) const {
   const auto& dbs = _env->dbs();
   const std::uint64_t now = now_ms();
+  std::string scratch;
   out.messages.reserve(batch.message_count());
   for (const auto& op : batch.ops()) {
     status s = std::visit(
@@ -112,13 +113,13 @@ status store::apply(MDB_txn* txn, const write_batch& batch, queue_index::txn_sta
               if (!parts) return parts.error();
               appended_message a;
               a.partition = partition_for(topic, *parts);
-              const auto fl = queue_id::first_level(level, a.partition);
-              auto fl_state = states.get(key_codec::queue_key(fl));
+              const auto fl_key = key_codec::queue_key(queue_id::first_level(level, a.partition));
+              auto fl_state = states.get(fl_key);
               if (!fl_state) return fl_state.error();
               a.first_level_offset = (*fl_state)->next++;
-              const auto tq = queue_id::topic(topic);
+              const auto t_key = key_codec::queue_key(queue_id::topic(topic));
               bool created = false;
-              auto t_state = states.get(key_codec::queue_key(tq), &created);
+              auto t_state = states.get(t_key, &created);
               if (!t_state) return t_state.error();
               a.topic_offset = (*t_state)->next++;
               if (created)
@@ -128,8 +129,10 @@ status store::apply(MDB_txn* txn, const write_batch& batch, queue_index::txn_sta
                                          {a.partition, a.first_level_offset, a.topic_offset, msg.timestamp_ms() == 0 ? now : 0});
               if (!size) return size.error();
               a.stored_bytes = *size;
-              if (auto st = queue_index::put_entry(txn, dbs, fl, a.first_level_offset, a.sequence); !st) return st;
-              if (auto st = queue_index::put_entry(txn, dbs, tq, a.topic_offset, a.sequence); !st) return st;
+              if (auto st = queue_index::put_entry(txn, dbs, queue_kind::first_level, fl_key, a.first_level_offset, a.sequence, scratch); !st)
+                return st;
+              if (auto st = queue_index::put_entry(txn, dbs, queue_kind::topic, t_key, a.topic_offset, a.sequence, scratch); !st)
+                return st;
               log.bytes += a.stored_bytes;
               ++log.count;
               out.messages.push_back(a);
