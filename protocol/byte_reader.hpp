@@ -13,34 +13,53 @@
 
 namespace unimq::mqtt {
 
+/// The rule a packet breaks when its bytes and its declared extent disagree (Remaining Length against
+/// the bytes given, a field running past the end, bytes left over): for a CONNECT [MQTT-3.1.4-1] in
+/// both versions; otherwise 3.1.1 closes on any protocol violation [MQTT-4.8.0-1] and 5.0 calls it a
+/// Malformed Packet (section 1.2).
+constexpr std::string_view extent_rule(protocol_version v, bool connect) {
+  if (connect) return "MQTT-3.1.4-1";
+  return v == protocol_version::v5 ? "MQTT-5.0 §1.2" : "MQTT-4.8.0-1";
+}
+
 class byte_reader {
  public:
-  explicit byte_reader(std::string_view bytes) : data_(bytes) {}
+  /// `version` selects the rule numbers failures cite and whether a Variable Byte Integer must be
+  /// minimally encoded (5.0 only); `connect` says the bytes are (or start) a CONNECT, whose extent
+  /// rule differs. A CONNECT decoder calls set_version() once it has read the protocol level.
+  explicit byte_reader(std::string_view bytes, protocol_version version = protocol_version::v3_1_1,
+                       bool connect = false)
+      : _data(bytes), _version(version), _connect(connect) {}
 
-  std::size_t remaining() const { return data_.size() - pos_; }
-  bool failed() const { return failed_; }
-  const decode_error& error() const { return error_; }
+  std::size_t remaining() const { return _data.size() - _pos; }
+  bool failed() const { return _failed; }
+  const decode_error& error() const { return _error; }
+  protocol_version version() const { return _version; }
+  void set_version(protocol_version v) { _version = v; }
+  bool v5() const { return _version == protocol_version::v5; }
+  /// See extent_rule().
+  std::string_view extent_rule() const { return mqtt::extent_rule(_version, _connect); }
 
   /// Records the first failure; later calls keep the first one.
   void fail(reason_code code, std::string_view rule, std::string message) {
-    if (failed_) return;
-    failed_ = true;
-    pos_ = data_.size();
-    error_.code = code;
-    error_.rule = rule;
-    error_.message = std::move(message);
+    if (_failed) return;
+    _failed = true;
+    _pos = _data.size();
+    _error.code = code;
+    _error.rule = rule;
+    _error.message = std::move(message);
   }
 
   std::uint8_t u8() {
     if (!need(1)) return 0;
-    return static_cast<std::uint8_t>(data_[pos_++]);
+    return static_cast<std::uint8_t>(_data[_pos++]);
   }
 
   std::uint16_t u16() {
     if (!need(2)) return 0;
-    auto hi = static_cast<std::uint8_t>(data_[pos_]);
-    auto lo = static_cast<std::uint8_t>(data_[pos_ + 1]);
-    pos_ += 2;
+    auto hi = static_cast<std::uint8_t>(_data[_pos]);
+    auto lo = static_cast<std::uint8_t>(_data[_pos + 1]);
+    _pos += 2;
     return static_cast<std::uint16_t>(hi << 8 | lo);
   }
 
@@ -49,55 +68,60 @@ class byte_reader {
     return hi << 16 | u16();
   }
 
-  /// Variable Byte Integer: at most 4 bytes, minimal encoding [MQTT-1.5.5-1].
+  /// Variable Byte Integer: at most 4 bytes (5.0 section 1.5.5, 3.1.1 section 2.2.3, neither
+  /// numbered); minimally encoded in 5.0 [MQTT-1.5.5-1]. 3.1.1 has no minimal-encoding rule, so a
+  /// longer form is accepted there.
   std::uint32_t varint() {
     std::uint32_t value = 0;
     for (int shift = 0; shift < 28; shift += 7) {
       if (!need(1)) return 0;
-      auto byte = static_cast<std::uint8_t>(data_[pos_++]);
+      auto byte = static_cast<std::uint8_t>(_data[_pos++]);
       value |= static_cast<std::uint32_t>(byte & 0x7F) << shift;
       if ((byte & 0x80) == 0) {
-        if (byte == 0 && shift > 0)
+        if (byte == 0 && shift > 0 && v5())
           fail(reason_code::malformed_packet, "MQTT-1.5.5-1",
                "variable byte integer is not minimally encoded");
         return value;
       }
     }
-    fail(reason_code::malformed_packet, "MQTT-1.5.5-1", "variable byte integer longer than 4 bytes");
+    fail(reason_code::malformed_packet, v5() ? "MQTT-5.0 §1.5.5" : "MQTT-3.1.1 §2.2.3",
+         "variable byte integer longer than 4 bytes");
     return 0;
   }
 
   /// `n` raw bytes.
   std::string_view bytes(std::size_t n) {
     if (!need(n)) return {};
-    auto view = data_.substr(pos_, n);
-    pos_ += n;
+    auto view = _data.substr(_pos, n);
+    _pos += n;
     return view;
   }
 
   /// Binary Data: two-byte length, then the bytes.
   std::string_view binary() { return bytes(u16()); }
 
-  /// UTF-8 Encoded String: well-formed, no U+0000, no surrogates [MQTT-1.5.4-1], [MQTT-1.5.4-2].
+  /// UTF-8 Encoded String: well-formed, no surrogates, no U+0000 (5.0 [MQTT-1.5.4-1],
+  /// [MQTT-1.5.4-2]; 3.1.1 [MQTT-1.5.3-1], [MQTT-1.5.3-2]).
   std::string_view utf8(std::string_view what) {
     auto s = binary();
-    if (!failed_) check_utf8(s, what);
+    if (!_failed) check_utf8(s, what);
     return s;
   }
 
-  /// Checks that `s` (read elsewhere, e.g. a payload) is a valid MQTT UTF-8 string.
+  /// Checks that `s` (read elsewhere) is a valid MQTT UTF-8 Encoded String.
   bool check_utf8(std::string_view s, std::string_view what,
                   reason_code code = reason_code::malformed_packet) {
+    const std::string_view well_formed = v5() ? "MQTT-1.5.4-1" : "MQTT-1.5.3-1";
     switch (validate_utf8(s)) {
       case utf8_error::none: return true;
       case utf8_error::null_character:
-        fail(code, "MQTT-1.5.4-2", std::string(what) + " contains U+0000");
+        fail(code, v5() ? "MQTT-1.5.4-2" : "MQTT-1.5.3-2", std::string(what) + " contains U+0000");
         return false;
       case utf8_error::surrogate:
-        fail(code, "MQTT-1.5.4-1", std::string(what) + " contains a UTF-16 surrogate");
+        fail(code, well_formed, std::string(what) + " contains a UTF-16 surrogate");
         return false;
       case utf8_error::ill_formed:
-        fail(code, "MQTT-1.5.4-1", std::string(what) + " is not well-formed UTF-8");
+        fail(code, well_formed, std::string(what) + " is not well-formed UTF-8");
         return false;
     }
     return false;
@@ -109,14 +133,16 @@ class byte_reader {
  private:
   bool need(std::size_t n) {
     if (remaining() >= n) return true;
-    fail(reason_code::malformed_packet, "MQTT-1.5", "packet ends before its declared content");
+    fail(reason_code::malformed_packet, extent_rule(), "packet ends before its declared content");
     return false;
   }
 
-  std::string_view data_;
-  std::size_t pos_ = 0;
-  bool failed_ = false;
-  decode_error error_;
+  std::string_view _data;
+  protocol_version _version;
+  bool _connect;
+  std::size_t _pos = 0;
+  bool _failed = false;
+  decode_error _error;
 };
 
 }  // namespace unimq::mqtt

@@ -21,18 +21,18 @@ class byte_writer {
   /// A writer that only counts bytes.
   byte_writer() = default;
   /// A writer into `out`, which the caller has sized from a counting pass.
-  explicit byte_writer(char* out) : out_(out) {}
+  explicit byte_writer(char* out) : _out(out) {}
 
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return _size; }
   /// False if something could not be represented (a string over 65535 bytes, a too large integer).
-  bool ok() const { return ok_; }
+  bool ok() const { return _ok; }
 
   /// Marks the encoding as impossible (a value the target version cannot express).
-  void fail() { ok_ = false; }
+  void fail() { _ok = false; }
 
   void u8(std::uint8_t v) {
-    if (out_) out_[size_] = static_cast<char>(v);
-    ++size_;
+    if (_out) _out[_size] = static_cast<char>(v);
+    ++_size;
   }
   void u16(std::uint16_t v) {
     u8(static_cast<std::uint8_t>(v >> 8));
@@ -43,7 +43,7 @@ class byte_writer {
     u16(static_cast<std::uint16_t>(v));
   }
   void varint(std::uint32_t v) {
-    if (v > kMaxVarint) ok_ = false;
+    if (v > kMaxVarint) _ok = false;
     do {
       std::uint8_t byte = v & 0x7F;
       v >>= 7;
@@ -51,20 +51,20 @@ class byte_writer {
     } while (v);
   }
   void bytes(std::string_view s) {
-    if (out_ && !s.empty()) std::memcpy(out_ + size_, s.data(), s.size());
-    size_ += s.size();
+    if (_out && !s.empty()) std::memcpy(_out + _size, s.data(), s.size());
+    _size += s.size();
   }
   /// Binary Data or UTF-8 String: two-byte length, then the bytes.
   void binary(std::string_view s) {
-    if (s.size() > 0xFFFF) ok_ = false;
+    if (s.size() > 0xFFFF) _ok = false;
     u16(static_cast<std::uint16_t>(s.size()));
     bytes(s);
   }
 
  private:
-  char* out_ = nullptr;
-  std::size_t size_ = 0;
-  bool ok_ = true;
+  char* _out = nullptr;
+  std::size_t _size = 0;
+  bool _ok = true;
 };
 
 }  // namespace unimq::mqtt

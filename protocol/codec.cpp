@@ -52,10 +52,12 @@ decode_result decode_packet(std::uint8_t first_byte, std::string_view body, prot
                             const decode_options& options) {
   const std::uint8_t type_bits = first_byte >> 4;
   const std::uint8_t flags = first_byte & 0x0F;
+  // Types 0 (and 15 before 5.0) are reserved: 5.0 Table 2-1 (section 2.1.2, no numbered
+  // statement); 3.1.1 closes on any protocol violation [MQTT-4.8.0-1].
   if (type_bits == 0 || (type_bits == 15 && version != protocol_version::v5))
     return fail_header(first_byte, version,
                        "reserved control packet type " + std::to_string(type_bits),
-                       version == protocol_version::v5 ? "MQTT-2.1.2" : "MQTT-2.2.1");
+                       version == protocol_version::v5 ? "MQTT-5.0 §2.1.2" : "MQTT-4.8.0-1");
   const auto type = static_cast<packet_type>(type_bits);
   if (type != packet_type::publish && flags != required_flags(type))
     return fail_header(first_byte, version,
@@ -65,25 +67,28 @@ decode_result decode_packet(std::uint8_t first_byte, std::string_view body, prot
                        flags_rule(type, version));
 
   packet p = make_packet(type, std::make_index_sequence<std::variant_size_v<packet>>{});
-  byte_reader r(body);
+  byte_reader r(body, version, type == packet_type::connect);
   decode_context ctx{flags, version, options};
   std::visit([&](auto& alternative) { detail::decode_body(r, ctx, alternative); }, p);
   if (!r.failed()) return p;
 
   decode_error e = r.error();
   e.version = ctx.version;
-  e.action = reaction_for(e.code, type, ctx.version);
+  e.action = ctx.close_without_reply ? reaction::close : reaction_for(e.code, type, ctx.version);
   e.message = std::string(to_string(type)) + ": " + e.message;
   return e;
 }
 
 decode_result decode(std::string_view bytes, protocol_version version,
                      const decode_options& options) {
-  byte_reader r(bytes);
+  const bool connect =
+      !bytes.empty() && (static_cast<std::uint8_t>(bytes[0]) >> 4) ==
+                            static_cast<std::uint8_t>(packet_type::connect);
+  byte_reader r(bytes, version, connect);
   const std::uint8_t first_byte = r.u8();
   const std::uint32_t length = r.varint();
   if (!r.failed() && length != r.remaining())
-    r.fail(reason_code::malformed_packet, "MQTT-2.1.4",
+    r.fail(reason_code::malformed_packet, r.extent_rule(),
            "remaining length " + std::to_string(length) + " does not match the " +
                std::to_string(r.remaining()) + " bytes given");
   if (r.failed()) {

@@ -24,17 +24,17 @@ struct decode_options {
 /// Either a packet or the reason it could not be decoded.
 class decode_result {
  public:
-  decode_result(packet p) : value_(std::move(p)) {}
-  decode_result(decode_error e) : value_(std::move(e)) {}
+  decode_result(packet p) : _value(std::move(p)) {}
+  decode_result(decode_error e) : _value(std::move(e)) {}
 
-  bool ok() const { return value_.index() == 0; }
+  bool ok() const { return _value.index() == 0; }
   explicit operator bool() const { return ok(); }
-  packet& value() { return std::get<packet>(value_); }
-  const packet& value() const { return std::get<packet>(value_); }
-  const decode_error& error() const { return std::get<decode_error>(value_); }
+  packet& value() { return std::get<packet>(_value); }
+  const packet& value() const { return std::get<packet>(_value); }
+  const decode_error& error() const { return std::get<decode_error>(_value); }
 
  private:
-  std::variant<packet, decode_error> value_;
+  std::variant<packet, decode_error> _value;
 };
 
 /// Decodes one packet from its first byte and its body (the Remaining Length bytes after the fixed

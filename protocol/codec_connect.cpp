@@ -27,7 +27,10 @@ bool read_protocol(byte_reader& r, decode_context& ctx, connect_packet& p) {
   const auto level = r.u8();
   if (r.failed()) return false;
   if (name != kMqttName && name != kMqisdpName) {
-    r.fail(reason_code::malformed_packet, "MQTT-3.1.2-1",
+    // The peer may speak another protocol altogether, so the server closes without a CONNACK in any
+    // version [MQTT-3.1.2-1]; 0x84 is the code 5.0 names for it, for the log.
+    ctx.close_without_reply = true;
+    r.fail(reason_code::unsupported_protocol_version, "MQTT-3.1.2-1",
            "protocol name is not \"MQTT\" (or \"MQIsdp\" for 3.1)");
     return false;
   }
@@ -39,6 +42,7 @@ bool read_protocol(byte_reader& r, decode_context& ctx, connect_packet& p) {
     return false;
   }
   ctx.version = p.version = static_cast<protocol_version>(level);
+  r.set_version(ctx.version);
   return true;
 }
 
@@ -46,7 +50,7 @@ void read_will(byte_reader& r, decode_context& ctx, will_message& will) {
   if (is_v5(ctx.version)) read_properties(r, property_context::will, will.props);
   will.topic = r.utf8("Will Topic");
   will.payload = r.binary();
-  check_payload_format(r, ctx, will.props, will.payload);
+  check_payload_format(r, ctx, will.props, will.payload, /*will=*/true);
 }
 
 }  // namespace
@@ -97,7 +101,7 @@ void decode_body(byte_reader& r, decode_context& ctx, connect_packet& p) {
   // An empty Client Identifier: 3.1 requires one; 3.1.1 only with a clean session [MQTT-3.1.3-8];
   // 5.0 lets the server assign one.
   if (ctx.version == protocol_version::v3_1)
-    r.fail(reason_code::client_identifier_not_valid, "MQTT-3.1-3.1",
+    r.fail(reason_code::client_identifier_not_valid, "MQTT-3.1 §3.1 Client Identifier",
            "MQTT 3.1 requires a Client Identifier of 1 to 23 characters");
   else if (ctx.version == protocol_version::v3_1_1 && !p.clean_start)
     r.fail(reason_code::client_identifier_not_valid, "MQTT-3.1.3-8",
@@ -111,7 +115,8 @@ void decode_body(byte_reader& r, decode_context& ctx, connack_packet& p) {
   if (ctx.version == protocol_version::v3_1) {
     // 3.1 has no flags: the first byte is unused.
   } else if (ack_flags & 0xFE) {
-    return r.fail(reason_code::malformed_packet, "MQTT-3.2.2-1",
+    // 5.0 numbers the rule; 3.1.1 only marks the bits reserved (section 3.2.2.1).
+    return r.fail(reason_code::malformed_packet, is_v5(ctx.version) ? "MQTT-3.2.2-1" : "MQTT-4.8.0-1",
                   "reserved Connect Acknowledge Flags are set");
   } else {
     p.session_present = ack_flags & 0x01;
@@ -123,7 +128,7 @@ void decode_body(byte_reader& r, decode_context& ctx, connack_packet& p) {
   } else if (auto reason = from_connack_return_code_v3(code)) {
     p.reason = *reason;
   } else {
-    return r.fail(reason_code::malformed_packet, "MQTT-3.2.2.3",
+    return r.fail(reason_code::malformed_packet, "MQTT-4.8.0-1",
                   "CONNACK return code " + std::to_string(code) + " is reserved");
   }
   expect_end(r, packet_type::connack);

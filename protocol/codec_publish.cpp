@@ -35,8 +35,11 @@ void decode_body(byte_reader& r, decode_context& ctx, publish_packet& p) {
   p.qos = static_cast<mqtt::qos>(qos_bits);
   p.dup = ctx.flags & publish_flag::dup;
   p.retain = ctx.flags & publish_flag::retain;
+  // The packet parses, but breaks the protocol: 5.0 calls that a Protocol Error (section 1.2).
   if (p.dup && p.qos == qos::at_most_once)
-    return r.fail(reason_code::malformed_packet, "MQTT-3.3.1-2", "DUP is set on a QoS 0 message");
+    return r.fail(ctx.version == protocol_version::v5 ? reason_code::protocol_error
+                                                      : reason_code::malformed_packet,
+                  "MQTT-3.3.1-2", "DUP is set on a QoS 0 message");
 
   p.topic = r.utf8("Topic Name");
   if (p.qos != qos::at_most_once) p.packet_id = read_packet_id(r, packet_type::publish);
@@ -45,11 +48,12 @@ void decode_body(byte_reader& r, decode_context& ctx, publish_packet& p) {
   p.payload = r.rest();
   if (r.failed()) return;
 
-  // An empty Topic Name is only allowed in 5.0, where a Topic Alias stands for it.
+  // An empty Topic Name is only allowed in 5.0, where a Topic Alias stands for it ("It is a Protocol
+  // Error if the Topic Name is zero length and there is no Topic Alias", 5.0 section 3.3.2.1).
   if (p.topic.empty() && !(v5 && p.props.topic_alias))
     return r.fail(v5 ? reason_code::protocol_error : reason_code::malformed_packet,
-                  v5 ? "MQTT-3.3.4-?" : "MQTT-4.7.3-1", "Topic Name is empty");
-  check_payload_format(r, ctx, p.props, p.payload);
+                  v5 ? "MQTT-5.0 §3.3.2.1" : "MQTT-4.7.3-1", "Topic Name is empty");
+  check_payload_format(r, ctx, p.props, p.payload, /*will=*/false);
 }
 
 void encode_body(byte_writer& w, const publish_packet& p, protocol_version v) {

@@ -28,9 +28,13 @@ subscription_options read_options(byte_reader& r, protocol_version v) {
            "reserved bits of the subscription options are set");
     return o;
   }
+  // 5.0 section 3.8.3.1: "It is a Protocol Error if the Maximum QoS field has the value 3"; 3.1.1
+  // calls it malformed [MQTT-3.8.3-4].
   if ((bits & option_bits::qos) == 3) {
-    r.fail(reason_code::malformed_packet, is_v5(v) ? "MQTT-3.8.3.1" : "MQTT-3.8.3-4",
-           "requested QoS is 3");
+    if (is_v5(v))
+      r.fail(reason_code::protocol_error, "MQTT-5.0 §3.8.3.1", "requested QoS is 3");
+    else
+      r.fail(reason_code::malformed_packet, "MQTT-3.8.3-4", "requested QoS is 3");
     return o;
   }
   o.max_qos = static_cast<mqtt::qos>(bits & option_bits::qos);
@@ -38,7 +42,7 @@ subscription_options read_options(byte_reader& r, protocol_version v) {
   o.retain_as_published = bits & option_bits::retain_as_published;
   o.retain_handling = static_cast<std::uint8_t>(bits >> option_bits::retain_handling_shift);
   if (o.retain_handling == 3)
-    r.fail(reason_code::protocol_error, "MQTT-3.8.3.1", "Retain Handling is 3");
+    r.fail(reason_code::protocol_error, "MQTT-5.0 §3.8.3.1", "Retain Handling is 3");
   return o;
 }
 
@@ -63,12 +67,8 @@ void read_ack_codes(byte_reader& r, packet_type type, std::vector<reason_code>& 
 
 void decode_body(byte_reader& r, decode_context& ctx, subscribe_packet& p) {
   p.packet_id = read_packet_id(r, packet_type::subscribe);
-  if (is_v5(ctx.version)) {
-    read_properties(r, property_context::subscribe, p.props);
-    if (p.props.subscription_identifiers.size() > 1)
-      return r.fail(reason_code::protocol_error, "MQTT-3.8.2.1.2",
-                    "more than one Subscription Identifier");
-  }
+  // read_properties refuses a second Subscription Identifier here.
+  if (is_v5(ctx.version)) read_properties(r, property_context::subscribe, p.props);
   while (r.remaining() > 0 && !r.failed()) {
     auto& s = p.subscriptions.emplace_back();
     s.filter = r.utf8("Topic Filter");

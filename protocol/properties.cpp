@@ -52,6 +52,75 @@ constexpr property_info kProperties[] = {
     {pid::shared_subscription_available, "Shared Subscription Available", pt::byte, in({pc::connack})},
 };
 
+// The section that defines a property in each place it may stand. Each says which values are valid
+// and that including the property more than once is a Protocol Error, without a numbered statement,
+// so range and repeat failures cite it. User Property may repeat and has no range, so it is left out.
+struct section_entry {
+  property_context context;
+  property_id id;
+  const char* section;
+};
+
+constexpr section_entry kSections[] = {
+    {pc::connect, pid::session_expiry_interval, "MQTT-5.0 §3.1.2.11.2"},
+    {pc::connect, pid::receive_maximum, "MQTT-5.0 §3.1.2.11.3"},
+    {pc::connect, pid::maximum_packet_size, "MQTT-5.0 §3.1.2.11.4"},
+    {pc::connect, pid::topic_alias_maximum, "MQTT-5.0 §3.1.2.11.5"},
+    {pc::connect, pid::request_response_information, "MQTT-5.0 §3.1.2.11.6"},
+    {pc::connect, pid::request_problem_information, "MQTT-5.0 §3.1.2.11.7"},
+    {pc::connect, pid::authentication_method, "MQTT-5.0 §3.1.2.11.9"},
+    {pc::connect, pid::authentication_data, "MQTT-5.0 §3.1.2.11.10"},
+    {pc::will, pid::will_delay_interval, "MQTT-5.0 §3.1.3.2.2"},
+    {pc::will, pid::payload_format_indicator, "MQTT-5.0 §3.1.3.2.3"},
+    {pc::will, pid::message_expiry_interval, "MQTT-5.0 §3.1.3.2.4"},
+    {pc::will, pid::content_type, "MQTT-5.0 §3.1.3.2.5"},
+    {pc::will, pid::response_topic, "MQTT-5.0 §3.1.3.2.6"},
+    {pc::will, pid::correlation_data, "MQTT-5.0 §3.1.3.2.7"},
+    {pc::connack, pid::session_expiry_interval, "MQTT-5.0 §3.2.2.3.2"},
+    {pc::connack, pid::receive_maximum, "MQTT-5.0 §3.2.2.3.3"},
+    {pc::connack, pid::maximum_qos, "MQTT-5.0 §3.2.2.3.4"},
+    {pc::connack, pid::retain_available, "MQTT-5.0 §3.2.2.3.5"},
+    {pc::connack, pid::maximum_packet_size, "MQTT-5.0 §3.2.2.3.6"},
+    {pc::connack, pid::assigned_client_identifier, "MQTT-5.0 §3.2.2.3.7"},
+    {pc::connack, pid::topic_alias_maximum, "MQTT-5.0 §3.2.2.3.8"},
+    {pc::connack, pid::reason_string, "MQTT-5.0 §3.2.2.3.9"},
+    {pc::connack, pid::wildcard_subscription_available, "MQTT-5.0 §3.2.2.3.11"},
+    {pc::connack, pid::subscription_identifier_available, "MQTT-5.0 §3.2.2.3.12"},
+    {pc::connack, pid::shared_subscription_available, "MQTT-5.0 §3.2.2.3.13"},
+    {pc::connack, pid::server_keep_alive, "MQTT-5.0 §3.2.2.3.14"},
+    {pc::connack, pid::response_information, "MQTT-5.0 §3.2.2.3.15"},
+    {pc::connack, pid::server_reference, "MQTT-5.0 §3.2.2.3.16"},
+    {pc::connack, pid::authentication_method, "MQTT-5.0 §3.2.2.3.17"},
+    {pc::connack, pid::authentication_data, "MQTT-5.0 §3.2.2.3.18"},
+    {pc::publish, pid::payload_format_indicator, "MQTT-5.0 §3.3.2.3.2"},
+    {pc::publish, pid::message_expiry_interval, "MQTT-5.0 §3.3.2.3.3"},
+    {pc::publish, pid::topic_alias, "MQTT-5.0 §3.3.2.3.4"},
+    {pc::publish, pid::response_topic, "MQTT-5.0 §3.3.2.3.5"},
+    {pc::publish, pid::correlation_data, "MQTT-5.0 §3.3.2.3.6"},
+    {pc::publish, pid::subscription_identifier, "MQTT-5.0 §3.3.2.3.8"},
+    {pc::publish, pid::content_type, "MQTT-5.0 §3.3.2.3.9"},
+    {pc::puback, pid::reason_string, "MQTT-5.0 §3.4.2.2.2"},
+    {pc::pubrec, pid::reason_string, "MQTT-5.0 §3.5.2.2.2"},
+    {pc::pubrel, pid::reason_string, "MQTT-5.0 §3.6.2.2.2"},
+    {pc::pubcomp, pid::reason_string, "MQTT-5.0 §3.7.2.2.2"},
+    {pc::subscribe, pid::subscription_identifier, "MQTT-5.0 §3.8.2.1.2"},
+    {pc::suback, pid::reason_string, "MQTT-5.0 §3.9.2.1.2"},
+    {pc::unsuback, pid::reason_string, "MQTT-5.0 §3.11.2.1.2"},
+    {pc::disconnect, pid::session_expiry_interval, "MQTT-5.0 §3.14.2.2.2"},
+    {pc::disconnect, pid::reason_string, "MQTT-5.0 §3.14.2.2.3"},
+    {pc::disconnect, pid::server_reference, "MQTT-5.0 §3.14.2.2.5"},
+    {pc::auth, pid::authentication_method, "MQTT-5.0 §3.15.2.2.2"},
+    {pc::auth, pid::authentication_data, "MQTT-5.0 §3.15.2.2.3"},
+    {pc::auth, pid::reason_string, "MQTT-5.0 §3.15.2.2.4"},
+};
+
+// Looked up on failure only.
+std::string_view section_of(property_id id, property_context context) {
+  for (const auto& s : kSections)
+    if (s.id == id && s.context == context) return s.section;
+  return "MQTT-5.0 §2.2.2.2";
+}
+
 template <class T>
 struct field {
   property_id id;
@@ -105,12 +174,15 @@ std::string describe(const property_info& info) {
   return std::string(info.name) + " (" + hex + ")";
 }
 
-// Range rules on values; returns false after recording a failure.
-bool check_value(byte_reader& r, const property_info& info, std::uint32_t value) {
+// Range rules on values, each stated in the property's section; returns false after recording a
+// failure. A value outside the range is a Protocol Error (0x82).
+bool check_value(byte_reader& r, const property_info& info, property_context context,
+                 std::uint32_t value) {
   auto fail = [&](reason_code code, std::string_view rule, const char* what) {
     r.fail(code, rule, describe(info) + " " + what);
     return false;
   };
+  const std::string_view section = section_of(info.id, context);
   switch (info.id) {
     case pid::payload_format_indicator:
     case pid::request_problem_information:
@@ -120,46 +192,46 @@ bool check_value(byte_reader& r, const property_info& info, std::uint32_t value)
     case pid::wildcard_subscription_available:
     case pid::subscription_identifier_available:
     case pid::shared_subscription_available:
-      if (value > 1) return fail(reason_code::protocol_error, "MQTT-2.2.2-2", "must be 0 or 1");
+      if (value > 1) return fail(reason_code::protocol_error, section, "must be 0 or 1");
       return true;
     case pid::receive_maximum:
-      if (value == 0) return fail(reason_code::protocol_error, "MQTT-3.1.2-24", "must not be 0");
-      return true;
     case pid::maximum_packet_size:
-      if (value == 0) return fail(reason_code::protocol_error, "MQTT-3.1.2-24", "must not be 0");
+      if (value == 0) return fail(reason_code::protocol_error, section, "must not be 0");
       return true;
     case pid::topic_alias:
       if (value == 0) return fail(reason_code::topic_alias_invalid, "MQTT-3.3.2-8", "must not be 0");
       return true;
     case pid::subscription_identifier:
       if (value == 0)
-        return fail(reason_code::protocol_error, "MQTT-3.8.2-1", "must be 1 to 268435455");
+        return fail(reason_code::protocol_error, section, "must be 1 to 268435455");
       return true;
     default:
       return true;
   }
 }
 
-void read_one(byte_reader& r, const property_info& info, properties& out) {
+void read_one(byte_reader& r, const property_info& info, property_context context,
+              properties& out) {
   switch (info.type) {
     case pt::byte: {
       auto v = r.u8();
-      if (check_value(r, info, v)) out.*member_of(kByteFields, info.id) = v;
+      if (check_value(r, info, context, v)) out.*member_of(kByteFields, info.id) = v;
       return;
     }
     case pt::two_byte_integer: {
       auto v = r.u16();
-      if (check_value(r, info, v)) out.*member_of(kTwoByteFields, info.id) = v;
+      if (check_value(r, info, context, v)) out.*member_of(kTwoByteFields, info.id) = v;
       return;
     }
     case pt::four_byte_integer: {
       auto v = r.u32();
-      if (check_value(r, info, v)) out.*member_of(kFourByteFields, info.id) = v;
+      if (check_value(r, info, context, v)) out.*member_of(kFourByteFields, info.id) = v;
       return;
     }
     case pt::variable_byte_integer: {
       auto v = r.varint();
-      if (!r.failed() && check_value(r, info, v)) out.subscription_identifiers.push_back(v);
+      if (!r.failed() && check_value(r, info, context, v))
+        out.subscription_identifiers.push_back(v);
       return;
     }
     case pt::utf8_string:
@@ -194,7 +266,7 @@ void read_properties(byte_reader& r, property_context context, properties& out) 
   std::uint32_t length = r.varint();
   if (r.failed()) return;
   if (length > r.remaining()) {
-    r.fail(reason_code::malformed_packet, "MQTT-2.2.2-1", "property length exceeds the packet");
+    r.fail(reason_code::malformed_packet, "MQTT-5.0 §2.2.2.1", "property length exceeds the packet");
     return;
   }
   const std::size_t end = r.remaining() - length;
@@ -204,25 +276,26 @@ void read_properties(byte_reader& r, property_context context, properties& out) 
     const property_info* info = id <= 0xFF ? find_property(static_cast<std::uint8_t>(id)) : nullptr;
     if (r.failed()) return;
     if (!info) {
-      r.fail(reason_code::malformed_packet, "MQTT-2.2.2-2",
+      r.fail(reason_code::malformed_packet, "MQTT-5.0 §2.2.2.2",
              "unknown property identifier " + std::to_string(id));
       return;
     }
     if (!(info->contexts & (1u << static_cast<unsigned>(context)))) {
-      r.fail(reason_code::malformed_packet, "MQTT-2.2.2-2",
+      r.fail(reason_code::malformed_packet, "MQTT-5.0 §2.2.2.2",
              describe(*info) + " is not allowed in this packet");
       return;
     }
     const std::uint64_t bit = std::uint64_t{1} << id;
     if ((seen & bit) && !may_repeat(info->id, context)) {
-      r.fail(reason_code::protocol_error, "MQTT-2.2.2-2", describe(*info) + " appears twice");
+      r.fail(reason_code::protocol_error, section_of(info->id, context),
+             describe(*info) + " appears twice");
       return;
     }
     seen |= bit;
-    read_one(r, *info, out);
+    read_one(r, *info, context, out);
   }
   if (!r.failed() && r.remaining() != end)
-    r.fail(reason_code::malformed_packet, "MQTT-2.2.2-1",
+    r.fail(reason_code::malformed_packet, "MQTT-5.0 §2.2.2.1",
            "a property value runs past the property length");
 }
 

@@ -13,87 +13,88 @@ constexpr std::size_t kKeptBufferSize = 4096;
 }  // namespace
 
 void stream_decoder::compact() {
-  if (begin_ == end_) {
-    begin_ = end_ = 0;
-    if (buffer_.size() > kKeptBufferSize) std::string().swap(buffer_);
+  if (_begin == _end) {
+    _begin = _end = 0;
+    if (_buffer.size() > kKeptBufferSize) std::string().swap(_buffer);
     return;
   }
-  if (begin_ == 0) return;
-  std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
-  end_ -= begin_;
-  begin_ = 0;
+  if (_begin == 0) return;
+  std::memmove(_buffer.data(), _buffer.data() + _begin, _end - _begin);
+  _end -= _begin;
+  _begin = 0;
 }
 
 char* stream_decoder::prepare(std::size_t n) {
   compact();
-  if (buffer_.size() < end_ + n) buffer_.resize(end_ + n);
-  return buffer_.data() + end_;
+  if (_buffer.size() < _end + n) _buffer.resize(_end + n);
+  return _buffer.data() + _end;
 }
 
 void stream_decoder::commit(std::size_t n) {
-  if (dead_) return;
-  end_ += n;
+  if (_dead) return;
+  _end += n;
 }
 
 void stream_decoder::feed(std::string_view bytes) {
-  if (dead_ || bytes.empty()) return;
+  if (_dead || bytes.empty()) return;
   std::memcpy(prepare(bytes.size()), bytes.data(), bytes.size());
   commit(bytes.size());
 }
 
 decode_error stream_decoder::fail(reason_code code, std::string_view rule, std::string message,
                                   std::uint8_t first_byte) {
-  dead_ = true;  // the buffer stays: packets returned before still point into it
+  _dead = true;  // the buffer stays: packets returned before still point into it
   decode_error e;
   e.code = code;
   e.rule = rule;
   e.message = std::move(message);
-  e.version = version_.value_or(protocol_version::v3_1_1);
+  e.version = _version.value_or(protocol_version::v3_1_1);
   e.action = reaction_for(code, static_cast<packet_type>(first_byte >> 4), e.version);
   return e;
 }
 
 std::optional<decode_result> stream_decoder::next() {
-  if (dead_ || begin_ == end_) return std::nullopt;
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(buffer_.data() + begin_);
-  const std::size_t available = end_ - begin_;
+  if (_dead || _begin == _end) return std::nullopt;
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(_buffer.data() + _begin);
+  const std::size_t available = _end - _begin;
   const std::uint8_t first_byte = bytes[0];
-  const protocol_version version = version_.value_or(protocol_version::v3_1_1);
+  const protocol_version version = _version.value_or(protocol_version::v3_1_1);
   const bool v5 = version == protocol_version::v5;
 
-  // Remaining Length: a Variable Byte Integer of at most four bytes.
+  // Remaining Length: a Variable Byte Integer of at most four bytes (5.0 section 1.5.5, 3.1.1
+  // section 2.2.3, neither numbered), minimally encoded in 5.0 only [MQTT-1.5.5-1].
   std::uint32_t remaining = 0;
   std::size_t header = 1;
   for (int shift = 0;; shift += 7) {
     if (header > 4)
-      return fail(reason_code::malformed_packet, v5 ? "MQTT-1.5.5-1" : "MQTT-2.2.3",
+      return fail(reason_code::malformed_packet, v5 ? "MQTT-5.0 §1.5.5" : "MQTT-3.1.1 §2.2.3",
                   "Remaining Length is longer than four bytes", first_byte);
     if (header >= available) return std::nullopt;
     const std::uint8_t b = bytes[header++];
     remaining |= static_cast<std::uint32_t>(b & 0x7F) << shift;
     if (!(b & 0x80)) {
-      if (b == 0 && shift > 0)
-        return fail(reason_code::malformed_packet, v5 ? "MQTT-1.5.5-1" : "MQTT-2.2.3",
+      if (b == 0 && shift > 0 && v5)
+        return fail(reason_code::malformed_packet, "MQTT-1.5.5-1",
                     "Remaining Length is not minimally encoded", first_byte);
       break;
     }
   }
   const std::size_t total = header + remaining;
-  if (total > max_packet_size_)
+  if (total > _max_packet_size)
     return fail(reason_code::packet_too_large, "MQTT-3.2.2-15",
                 "packet of " + std::to_string(total) + " bytes exceeds the maximum of " +
-                    std::to_string(max_packet_size_),
+                    std::to_string(_max_packet_size),
                 first_byte);
   if (available < total) return std::nullopt;
 
-  std::string_view body(buffer_.data() + begin_ + header, remaining);
-  begin_ += total;
-  decode_result result = decode_packet(first_byte, body, version, options_);
+  std::string_view body(_buffer.data() + _begin + header, remaining);
+  _begin += total;
+  decode_result result = decode_packet(first_byte, body, version, _options);
   if (!result) {
-    dead_ = true;
+    _dead = true;
     return result;
   }
-  if (auto* connect = std::get_if<connect_packet>(&result.value())) version_ = connect->version;
+  if (auto* connect = std::get_if<connect_packet>(&result.value())) _version = connect->version;
   return result;
 }
 

@@ -23,12 +23,12 @@ class stream_decoder {
  public:
   explicit stream_decoder(std::uint32_t maximum_packet_size = kMaxPacketSize,
                           decode_options options = {})
-      : max_packet_size_(maximum_packet_size), options_(options) {}
+      : _max_packet_size(maximum_packet_size), _options(options) {}
 
   /// The version packets are decoded in. Unset until a CONNECT was decoded (or set_version was
   /// called, as a client does); until then, 3.1.1 rules apply.
-  std::optional<protocol_version> version() const { return version_; }
-  void set_version(protocol_version v) { version_ = v; }
+  std::optional<protocol_version> version() const { return _version; }
+  void set_version(protocol_version v) { _version = v; }
 
   /// Appends bytes read from the network (copies them once).
   void feed(std::string_view bytes);
@@ -42,20 +42,20 @@ class stream_decoder {
   std::optional<decode_result> next();
 
   /// Bytes received but not yet returned as packets.
-  std::size_t buffered() const { return end_ - begin_; }
+  std::size_t buffered() const { return _end - _begin; }
 
  private:
   void compact();
   decode_error fail(reason_code code, std::string_view rule, std::string message,
                     std::uint8_t first_byte);
 
-  std::uint32_t max_packet_size_;
-  decode_options options_;
-  std::optional<protocol_version> version_;
-  std::string buffer_;     // bytes [begin_, end_) are received and not yet returned
-  std::size_t begin_ = 0;
-  std::size_t end_ = 0;
-  bool dead_ = false;
+  std::uint32_t _max_packet_size;
+  decode_options _options;
+  std::optional<protocol_version> _version;
+  std::string _buffer;     // bytes [_begin, _end) are received and not yet returned
+  std::size_t _begin = 0;
+  std::size_t _end = 0;
+  bool _dead = false;
 };
 
 }  // namespace unimq::mqtt

@@ -78,9 +78,11 @@ const char* to_string(topic_error e) {
     case topic_error::wildcard_in_name:
       return "topic name contains a wildcard [MQTT-3.3.2-2]";
     case topic_error::misplaced_multi_level:
-      return "multi-level wildcard '#' must be the whole last level [MQTT-4.7.1-1]";
+      return "multi-level wildcard '#' must be the whole last level "
+             "[MQTT-4.7.1-2 in 3.1.1, MQTT-4.7.1-1 in 5.0]";
     case topic_error::misplaced_single_level:
-      return "single-level wildcard '+' must occupy a whole level [MQTT-4.7.1-2]";
+      return "single-level wildcard '+' must occupy a whole level "
+             "[MQTT-4.7.1-3 in 3.1.1, MQTT-4.7.1-2 in 5.0]";
     case topic_error::too_many_levels:
       return "topic has more levels than the server allows";
     case topic_error::invalid_shared:

@@ -15,8 +15,8 @@ enum class topic_error {
   too_long,               ///< more than 65535 bytes of UTF-8 [MQTT-4.7.3-3]
   null_character,         ///< contains U+0000 [MQTT-4.7.3-2]
   wildcard_in_name,       ///< `+` or `#` in a topic name [MQTT-3.3.2-2]
-  misplaced_multi_level,  ///< `#` not alone in the last level [MQTT-4.7.1-1]
-  misplaced_single_level, ///< `+` not alone in its level [MQTT-4.7.1-2]
+  misplaced_multi_level,  ///< `#` not alone in the last level (3.1.1 [MQTT-4.7.1-2], 5.0 [MQTT-4.7.1-1])
+  misplaced_single_level, ///< `+` not alone in its level (3.1.1 [MQTT-4.7.1-3], 5.0 [MQTT-4.7.1-2])
   too_many_levels,        ///< more levels than the configured limit
   invalid_shared,         ///< `$share/` with an empty or wildcard group, or without a filter [MQTT-4.8.2-1], [MQTT-4.8.2-2]
 };

@@ -3,14 +3,16 @@
 #include <cstdint>
 
 namespace unimq::mqtt {
+namespace {
 
-utf8_error validate_utf8(std::string_view s) {
+template <bool AllowNull>
+utf8_error validate(std::string_view s) {
   const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
     std::uint8_t c = *p;
     if (c < 0x80) {  // ASCII fast path
-      if (c == 0) return utf8_error::null_character;
+      if (!AllowNull && c == 0) return utf8_error::null_character;
       ++p;
       continue;
     }
@@ -40,5 +42,11 @@ utf8_error validate_utf8(std::string_view s) {
   }
   return utf8_error::none;
 }
+
+}  // namespace
+
+utf8_error validate_utf8(std::string_view s) { return validate<false>(s); }
+
+utf8_error validate_utf8_payload(std::string_view s) { return validate<true>(s); }
 
 }  // namespace unimq::mqtt

@@ -517,8 +517,8 @@ TEST_CASE("to_string names the rule for every error", "[topic]") {
       {topic_error::too_long, "[MQTT-4.7.3-3]"sv},
       {topic_error::null_character, "[MQTT-4.7.3-2]"sv},
       {topic_error::wildcard_in_name, "[MQTT-3.3.2-2]"sv},
-      {topic_error::misplaced_multi_level, "[MQTT-4.7.1-1]"sv},
-      {topic_error::misplaced_single_level, "[MQTT-4.7.1-2]"sv},
+      {topic_error::misplaced_multi_level, "[MQTT-4.7.1-2 in 3.1.1, MQTT-4.7.1-1 in 5.0]"sv},
+      {topic_error::misplaced_single_level, "[MQTT-4.7.1-3 in 3.1.1, MQTT-4.7.1-2 in 5.0]"sv},
       {topic_error::invalid_shared, "[MQTT-4.8.2-1]"sv},
   };
   for (const auto& [error, rule] : cases) {
