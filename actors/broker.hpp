@@ -1,0 +1,53 @@
+#pragma once
+// A whole single-node broker: the store with its writer and reader, the index shards, the session
+// registry, $SYS, and the MQTT listeners on a network thread. unimqd is this plus option parsing.
+
+#include <boost/asio.hpp>
+#include <caf/all.hpp>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "actors/broker_context.hpp"
+#include "actors/tcp_server.hpp"
+#include "config/broker_options.hpp"
+#include "storage/store.hpp"
+
+namespace unimq::actors {
+
+class broker {
+ public:
+  /// Opens the store in options.data_dir and starts every actor and listener. Returns a message
+  /// naming what failed (a data directory that is not ours, a port in use, ...).
+  static std::variant<std::unique_ptr<broker>, std::string> start(caf::actor_system& system,
+                                                                   const config::broker_options& options);
+  ~broker();
+
+  /// The bound port of each listen address, in order (useful with port 0).
+  const std::vector<std::uint16_t>& ports() const { return _ports; }
+
+  /// Blocks until SIGINT or SIGTERM.
+  void wait_for_signal();
+
+  /// Stops accepting, closes every connection (saving persistent sessions), then stops the actors.
+  void stop();
+
+ private:
+  explicit broker(caf::actor_system& system) : _system(system) {}
+
+  caf::actor_system& _system;
+  std::shared_ptr<storage::store> _store;
+  std::shared_ptr<broker_context> _ctx;
+  std::vector<caf::actor> _actors;  // everything but connections, stopped last
+  caf::actor _supervisor;           // watches the connections
+  boost::asio::io_context _io;
+  std::unique_ptr<tcp_server> _server;
+  std::thread _io_thread;
+  std::vector<std::uint16_t> _ports;
+  bool _stopped = false;
+};
+
+}  // namespace unimq::actors

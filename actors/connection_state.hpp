@@ -1,0 +1,103 @@
+#pragma once
+// The state of one MQTT connection actor: the protocol state machine of one client and, while it is
+// connected, its session. The handle_*.cpp files implement the steps; connection.cpp wires them.
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/broker_context.hpp"
+#include "actors/messages.hpp"
+#include "actors/socket_link.hpp"
+#include "protocol/codec.hpp"
+#include "protocol/stream_decoder.hpp"
+
+namespace unimq::actors {
+
+/// One subscription of the session.
+struct session_subscription {
+  mqtt::subscription_options options;
+  std::optional<std::uint32_t> identifier;
+  std::uint64_t subscribed_at_sequence = 0;  ///< persistent sessions: catch up from here on new topics
+};
+
+/// A server -> client QoS 1/2 delivery that has not completed.
+struct outbound_inflight {
+  std::string topic;
+  std::uint64_t offset = 0;
+  std::uint64_t sequence = 0;
+  mqtt::qos qos = mqtt::qos::at_least_once;
+  enum class stage { awaiting_puback, awaiting_pubrec, awaiting_pubcomp } stage = stage::awaiting_puback;
+  /// A QoS 2 delivery of a persistent session is sent only once its inflight record is durable, so
+  /// that a broker crash cannot make it arrive twice; until then it waits here.
+  std::optional<proto::StoredMessage> unsent;
+};
+
+/// Where the session stands in one topic queue.
+struct topic_cursor {
+  std::uint64_t next_offset = 0;
+  bool reading = false;  ///< a catch-up read from storage is under way
+  bool paused = false;   ///< stopped by flow control at next_offset; resumes when the window opens
+  std::uint64_t head = 0;  ///< the furthest next offset live batches announced while reading or paused
+};
+
+enum class connection_phase { awaiting_connect, connecting, connected, closed };
+
+struct connection_state {
+  static inline const char* name = "mqtt-connection";
+
+  // Wiring.
+  std::shared_ptr<const broker_context> ctx;
+  std::shared_ptr<socket_link> link;
+  mqtt::stream_decoder decoder;
+  std::string out;  ///< encoded packets not yet handed to the link (flushed once per actor message)
+
+  // Connection.
+  connection_phase phase = connection_phase::awaiting_connect;
+  mqtt::protocol_version version = mqtt::protocol_version::v3_1_1;
+  std::string client_id;
+  bool clean_start = true;
+  std::uint32_t session_expiry_s = 0;  ///< 0: the session ends with the connection
+  std::chrono::seconds keep_alive{0};
+  std::chrono::steady_clock::time_point last_packet;
+  std::optional<proto::StoredMessage> will;
+  std::uint32_t will_delay_s = 0;
+  bool disconnect_received = false;
+  bool taken_over = false;
+  bool problem_information = true;  ///< the client accepts reason strings
+
+  // Limits the client announced (5.0) or defaults.
+  std::uint16_t client_receive_maximum = 65535;
+  std::uint32_t client_max_packet_size = mqtt::kMaxPacketSize;
+  std::uint16_t client_topic_alias_maximum = 0;
+
+  // Inbound.
+  std::map<std::uint16_t, std::string> inbound_aliases;  ///< topic alias -> topic (5.0)
+  std::set<std::uint16_t> inbound_qos2;                  ///< QoS 2 ids stored, PUBREL not yet seen
+  std::size_t inbound_unacked = 0;                       ///< QoS 1/2 publishes waiting for storage
+
+  // Session.
+  std::map<std::string, session_subscription> subscriptions;
+  std::unordered_map<std::string, topic_cursor> cursors;
+  std::map<std::uint16_t, outbound_inflight> inflight;
+  std::uint16_t next_packet_id = 1;
+  std::unordered_map<std::string, std::uint16_t> outbound_aliases;  ///< topic -> alias (5.0)
+
+  // Persistence of a persistent session.
+  bool persist_running = false;
+  bool persist_again = false;
+  std::set<std::string> dirty_offsets;
+  std::vector<std::function<void(const write_result&)>> after_persist;  ///< acks that wait for the next durable save
+};
+
+using connection_actor = caf::stateful_actor<connection_state>;
+
+}  // namespace unimq::actors

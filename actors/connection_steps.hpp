@@ -1,0 +1,75 @@
+#pragma once
+// The steps of the connection actor, one file each; internal to the connection actor.
+
+#include <functional>
+
+#include "actors/connection_state.hpp"
+
+namespace unimq::actors {
+
+// connection.cpp: output and shutdown.
+/// Encodes `p` into the output buffer (sent at the end of the current actor message). Packets larger
+/// than the client's Maximum Packet Size lose their reason string and user properties first.
+void send_packet(connection_actor* self, const mqtt::packet& p);
+void flush(connection_actor* self);
+/// Decodes and handles the packets buffered in the decoder; `chunk_bytes` of input are released to
+/// the link once the publishes among them are committed (read back-pressure).
+void drain(connection_actor* self, std::size_t chunk_bytes);
+/// Ends the connection. `reason` is sent in a 5.0 DISCONNECT when `send_disconnect`; `publish_will`
+/// says whether the Will Message goes out (it does for every close but a normal DISCONNECT).
+void close_connection(connection_actor* self, mqtt::reason_code reason, bool send_disconnect, bool publish_will,
+                      const std::string& why);
+/// A protocol violation by the client: 5.0 gets a DISCONNECT with `code`, 3.x a closed connection.
+void protocol_violation(connection_actor* self, mqtt::reason_code code, const std::string& why);
+/// A reason string if the client accepts them (5.0 Request Problem Information).
+std::optional<std::string_view> reason_string(connection_actor* self, std::string_view text);
+bool is_v5(const connection_actor* self);
+
+// handle_connect.cpp
+void on_connect(connection_actor* self, mqtt::connect_packet& p);
+
+// handle_publish.cpp
+/// Inbound PUBLISH: queued into `batch`, acknowledged when the batch is committed.
+struct inbound_batch {
+  write_request request;
+  struct ack {
+    std::uint16_t packet_id;
+    mqtt::qos qos;
+  };
+  std::vector<ack> acks;
+  bool session_changed = false;
+};
+void on_publish(connection_actor* self, mqtt::publish_packet& p, inbound_batch& batch);
+void commit_inbound(connection_actor* self, inbound_batch batch, std::size_t chunk_bytes);
+void on_pubrel(connection_actor* self, const mqtt::pubrel_packet& p);
+proto::StoredMessage to_stored(const mqtt::publish_packet& p, std::string_view topic, const std::string& origin);
+
+// handle_subscribe.cpp
+void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p);
+void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p);
+/// Registers every subscription of the session with the index shards (after a resume).
+void register_subscriptions(connection_actor* self);
+
+// outbound.cpp
+void on_deliver(connection_actor* self, const queue_batch& batch);
+void on_puback(connection_actor* self, const mqtt::puback_packet& p);
+void on_pubrec(connection_actor* self, const mqtt::pubrec_packet& p);
+void on_pubcomp(connection_actor* self, const mqtt::pubcomp_packet& p);
+/// Sends a retained message to the client as a subscription of `options` asks (retain flag set).
+void deliver_retained(connection_actor* self, const proto::StoredMessage& m, const session_subscription& sub);
+/// Reads `topic` from storage from its cursor until the reader has nothing more.
+void catch_up(connection_actor* self, const std::string& topic);
+/// Resends what was in flight when the session was last connected ([MQTT-4.4.0-1]).
+void resend_inflight(connection_actor* self);
+/// Sends the QoS 2 deliveries that were waiting for their inflight record to be durable.
+void send_unsent(connection_actor* self);
+
+// session_persistence.cpp
+bool is_persistent(const connection_actor* self);
+/// Saves the session (and the offsets that moved) if it is persistent, then calls `then`; for a
+/// session that is not persistent `then` runs at once. Saves are coalesced: one at a time.
+void persist(connection_actor* self, std::function<void(const write_result&)> then = {});
+proto::Session session_to_proto(const connection_state& st);
+void restore_session(connection_actor* self, const stored_session& stored);
+
+}  // namespace unimq::actors

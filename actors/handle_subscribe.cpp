@@ -1,0 +1,131 @@
+// SUBSCRIBE and UNSUBSCRIBE ([MQTT-3.8], [MQTT-3.10]): the session's subscriptions, their
+// registration with the index shards, and retained messages on subscribe ([MQTT-3.3.1-9..11]).
+#include "actors/connection_steps.hpp"
+#include "actors/sharding.hpp"
+#include "config/log.hpp"
+#include "protocol/topic.hpp"
+
+namespace unimq::actors {
+namespace {
+
+using mqtt::reason_code;
+
+template <class Atom>
+void tell_shards(connection_actor* self, Atom atom, const std::string& filter) {
+  const auto& shards = self->state.ctx->shards;
+  if (filter_spans_shards(filter)) {
+    for (const auto& s : shards) self->send(s, atom, filter, caf::actor_cast<caf::actor>(self));
+  } else {
+    self->send(shards[shard_of(filter, shards.size())], atom, filter, caf::actor_cast<caf::actor>(self));
+  }
+}
+
+// The SUBACK code for one requested subscription, before it is added.
+reason_code check_filter(connection_actor* self, const mqtt::subscription& s) {
+  const auto error = mqtt::validate_topic_filter(s.filter, self->state.ctx->options.max_topic_levels);
+  if (error != mqtt::topic_error::none) return reason_code::topic_filter_invalid;
+  if (mqtt::parse_shared_filter(s.filter)) return reason_code::shared_subscriptions_not_supported;
+  return static_cast<reason_code>(s.options.max_qos);  // granted as requested: QoS 2 is supported
+}
+
+void send_retained(connection_actor* self, const std::string& filter) {
+  self->request(self->state.ctx->reader, caf::infinite, retained_atom::value, filter)
+      .then([self, filter](const std::vector<proto::StoredMessage>& messages) {
+        auto& st = self->state;
+        if (st.phase != connection_phase::connected) return;
+        auto it = st.subscriptions.find(filter);
+        if (it == st.subscriptions.end()) return;
+        for (const auto& m : messages) deliver_retained(self, m, it->second);
+        flush(self);
+      });
+}
+
+}  // namespace
+
+void register_subscriptions(connection_actor* self) {
+  for (const auto& [filter, sub] : self->state.subscriptions) tell_shards(self, subscribe_atom::value, filter);
+  // Catch up on every topic the session has a cursor for, then on topics its filters cover that it has
+  // never read (persistent sessions coming back).
+  if (!is_persistent(self) && self->state.clean_start) return;
+  for (auto& [topic, cursor] : self->state.cursors) catch_up(self, topic);
+  for (const auto& [filter, sub] : self->state.subscriptions) {
+    const auto since = sub.subscribed_at_sequence;
+    self->request(self->state.ctx->reader, caf::infinite, subscribe_atom::value, filter)
+        .then([self, since](const std::vector<std::string>& topics) {
+          for (const auto& topic : topics) {
+            if (self->state.cursors.count(topic)) continue;
+            self->request(self->state.ctx->reader, caf::infinite, start_atom::value, topic, since)
+                .then([self, topic](std::uint64_t offset) {
+                  auto [it, added] = self->state.cursors.try_emplace(topic);
+                  if (!added) return;  // live delivery got there first
+                  it->second.next_offset = offset;
+                  catch_up(self, topic);
+                });
+          }
+        });
+  }
+}
+
+void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
+  auto& st = self->state;
+  mqtt::suback_packet ack;
+  ack.packet_id = p.packet_id;
+  std::vector<std::string> added, want_retained;
+  for (const auto& s : p.subscriptions) {
+    const reason_code code = check_filter(self, s);
+    ack.reasons.push_back(code);
+    if (mqtt::is_error(code)) {
+      log::write(log::level::info, "subscribe",
+                 "client=" + st.client_id + " refused filter \"" + std::string(s.filter) + "\": " + to_string(code));
+      continue;
+    }
+    const std::string filter(s.filter);
+    auto [it, is_new] = st.subscriptions.try_emplace(filter);
+    it->second.options = s.options;
+    it->second.identifier.reset();
+    if (!p.props.subscription_identifiers.empty()) it->second.identifier = p.props.subscription_identifiers.front();
+    if (is_new) added.push_back(filter);
+    // Retain Handling: 0 always, 1 only for a new subscription, 2 never.
+    const auto handling = s.options.retain_handling;
+    if (st.ctx->options.retain && (handling == 0 || (handling == 1 && is_new))) want_retained.push_back(filter);
+  }
+  // The SUBACK promises the subscriptions: for a persistent session they are durable first, with the
+  // commitlog position they start from (what a reconnect catches up from on topics it never read).
+  auto finish = [self, ack, added, want_retained](std::uint64_t next_sequence) {
+    for (const auto& f : added) self->state.subscriptions[f].subscribed_at_sequence = next_sequence;
+    persist(self, [self, ack, added, want_retained](const write_result&) {
+      auto& st = self->state;
+      if (st.phase != connection_phase::connected) return;
+      for (const auto& f : added)
+        if (st.subscriptions.count(f)) tell_shards(self, subscribe_atom::value, f);
+      send_packet(self, ack);
+      for (const auto& f : want_retained) send_retained(self, f);
+      flush(self);
+    });
+  };
+  if (!is_persistent(self) || added.empty()) return finish(0);
+  self->request(st.ctx->reader, caf::infinite, stats_atom::value).then(finish);
+}
+
+void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p) {
+  auto& st = self->state;
+  mqtt::unsuback_packet ack;
+  ack.packet_id = p.packet_id;
+  for (auto filter : p.filters) {
+    auto it = st.subscriptions.find(std::string(filter));
+    if (it == st.subscriptions.end()) {
+      ack.reasons.push_back(reason_code::no_subscription_existed);
+      continue;
+    }
+    tell_shards(self, unsubscribe_atom::value, it->first);
+    st.subscriptions.erase(it);
+    ack.reasons.push_back(reason_code::success);
+  }
+  persist(self, [self, ack](const write_result&) {
+    if (self->state.phase != connection_phase::connected) return;
+    send_packet(self, ack);
+    flush(self);
+  });
+}
+
+}  // namespace unimq::actors

@@ -1,0 +1,112 @@
+#include "actors/index_shard.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+#include "actors/sharding.hpp"
+#include "actors/subscription_trie.hpp"
+
+namespace unimq::actors {
+namespace {
+
+// Messages per read: large enough to amortise a read, small enough to keep batches short.
+constexpr std::uint32_t kReadBatch = 512;
+
+struct subscriber {
+  caf::actor handle;
+  std::vector<std::string> filters;  // with repeats: one entry per subscribe
+};
+
+struct shard_state {
+  static inline const char* name = "index-shard";
+  std::size_t index = 0;
+  std::size_t count = 1;
+  caf::actor reader;
+  subscription_trie trie;
+  std::unordered_map<subscription_trie::id, subscriber> subscribers;
+  std::unordered_map<caf::actor_addr, subscription_trie::id> ids;
+  subscription_trie::id next_id = 1;
+};
+
+using shard_actor = caf::stateful_actor<shard_state>;
+
+void remove_subscriber(shard_actor* self, const caf::actor_addr& addr) {
+  auto it = self->state.ids.find(addr);
+  if (it == self->state.ids.end()) return;
+  const auto id = it->second;
+  for (const auto& f : self->state.subscribers[id].filters) self->state.trie.erase(f, id);
+  self->state.subscribers.erase(id);
+  self->state.ids.erase(it);
+}
+
+// Reads [from, to) of `topic` in batches and sends each batch, unchanged, to every subscriber in `ids`.
+void read_and_fan_out(shard_actor* self, std::string topic, std::uint64_t from, std::uint64_t to,
+                      std::vector<subscription_trie::id> ids) {
+  const auto count = static_cast<std::uint32_t>(std::min<std::uint64_t>(to - from, kReadBatch));
+  self->request(self->state.reader, caf::infinite, read_atom::value, topic, from, count)
+      .then([self, topic, to, ids = std::move(ids)](queue_batch& batch) mutable {
+        if (!batch.error.empty() || batch.entries.empty()) return;
+        const std::uint64_t next = batch.next_offset;
+        const auto msg = caf::make_message(deliver_atom::value, std::move(batch));
+        for (auto id : ids)
+          if (auto it = self->state.subscribers.find(id); it != self->state.subscribers.end())
+            self->send(it->second.handle, msg);
+        if (next < to) read_and_fan_out(self, std::move(topic), next, to, std::move(ids));
+      });
+}
+
+void on_notify(shard_actor* self, const notify_event& event) {
+  std::vector<subscription_trie::id> matched;
+  for (const auto& growth : event.topics) {
+    if (shard_of(growth.topic, self->state.count) != self->state.index) continue;
+    matched.clear();
+    self->state.trie.match(growth.topic, [&](subscription_trie::id id) { matched.push_back(id); });
+    if (matched.empty()) continue;
+    std::sort(matched.begin(), matched.end());
+    matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
+    read_and_fan_out(self, growth.topic, growth.from_offset, growth.to_offset, matched);
+  }
+}
+
+caf::behavior shard(shard_actor* self, std::size_t index, std::size_t count, caf::actor reader) {
+  self->state.index = index;
+  self->state.count = count;
+  self->state.reader = std::move(reader);
+  self->set_down_handler([self](const caf::down_msg& down) { remove_subscriber(self, down.source); });
+  return {
+      [self](subscribe_atom, const std::string& filter, const caf::actor& connection) {
+        auto [it, added] = self->state.ids.emplace(connection.address(), self->state.next_id);
+        if (added) {
+          ++self->state.next_id;
+          self->monitor(connection);
+          self->state.subscribers[it->second].handle = connection;
+        }
+        self->state.subscribers[it->second].filters.push_back(filter);
+        self->state.trie.insert(filter, it->second);
+      },
+      [self](unsubscribe_atom, const std::string& filter, const caf::actor& connection) {
+        auto it = self->state.ids.find(connection.address());
+        if (it == self->state.ids.end()) return;
+        auto& filters = self->state.subscribers[it->second].filters;
+        auto f = std::find(filters.begin(), filters.end(), filter);
+        if (f == filters.end()) return;
+        filters.erase(f);
+        self->state.trie.erase(filter, it->second);
+        if (filters.empty()) {
+          self->demonitor(connection);
+          self->state.subscribers.erase(it->second);
+          self->state.ids.erase(it);
+        }
+      },
+      [self](notify_atom, const notify_event& event) { on_notify(self, event); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_index_shard(caf::actor_system& system, std::size_t index, std::size_t count, caf::actor reader) {
+  return system.spawn(shard, index, count, std::move(reader));
+}
+
+}  // namespace unimq::actors

@@ -1,0 +1,17 @@
+#pragma once
+// A topic-index shard: holds the subscriptions of the connections on this node for the topics it owns
+// (see sharding.hpp). On a notify event it finds the connections whose filters match each grown topic,
+// reads the new messages once from the storage reader, and sends that one batch to all of them.
+//
+//   (subscribe_atom, filter, connection)    adds a filter of `connection`
+//   (unsubscribe_atom, filter, connection)  removes it
+//   (notify_atom, notify_event)             from the storage writer
+//   connections are monitored; their filters go when they terminate.
+
+#include <caf/all.hpp>
+
+namespace unimq::actors {
+
+caf::actor spawn_index_shard(caf::actor_system& system, std::size_t index, std::size_t count, caf::actor reader);
+
+}  // namespace unimq::actors

@@ -1,0 +1,321 @@
+// Outbound delivery ([MQTT-3.3.4], [MQTT-4.3], [MQTT-4.9]): queue batches from the index shards (or
+// read by the session itself when it lags) become PUBLISH packets, within the client's Receive
+// Maximum, the broker's max-inflight and the socket's queued-bytes limit. A session keeps a cursor per
+// topic queue: when it cannot keep up it stops at an offset and reads on from storage later, so a slow
+// subscriber costs an offset, not memory.
+#include "actors/connection_steps.hpp"
+#include "config/log.hpp"
+#include "protocol/topic.hpp"
+
+namespace unimq::actors {
+namespace {
+
+using mqtt::qos;
+using mqtt::reason_code;
+
+constexpr std::uint32_t kCatchUpBatch = 256;
+
+struct delivery {
+  bool matched = false;
+  qos max_qos = qos::at_most_once;
+  bool retain_as_published = false;
+  std::vector<std::uint32_t> identifiers;
+};
+
+// Overlapping subscriptions give one delivery with the highest QoS and every identifier
+// ([MQTT-3.3.4-2], [MQTT-3.3.4-3]); No Local skips the publisher's own messages ([MQTT-3.8.3-3]).
+delivery match(const connection_state& st, const std::string& topic, const proto::StoredMessage& m) {
+  delivery d;
+  const bool own = m.origin_kind() == proto::StoredMessage::ORIGIN_CLIENT && m.origin() == st.client_id;
+  for (const auto& [filter, sub] : st.subscriptions) {
+    if (!mqtt::topic_matches(filter, topic)) continue;
+    if (sub.options.no_local && own) continue;
+    d.matched = true;
+    d.max_qos = std::max(d.max_qos, sub.options.max_qos);
+    d.retain_as_published |= sub.options.retain_as_published;
+    if (sub.identifier) d.identifiers.push_back(*sub.identifier);
+  }
+  return d;
+}
+
+std::uint64_t now_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+std::size_t window(const connection_state& st) {
+  return std::min<std::size_t>(st.client_receive_maximum, st.ctx->options.max_inflight);
+}
+
+bool link_full(const connection_state& st) { return st.link->queued_bytes() >= st.ctx->options.max_queued_bytes; }
+
+bool has_room(const connection_state& st) { return st.inflight.size() < window(st) && !link_full(st); }
+
+std::uint16_t allocate_packet_id(connection_state& st) {
+  while (st.next_packet_id == 0 || st.inflight.count(st.next_packet_id)) ++st.next_packet_id;
+  return st.next_packet_id++;
+}
+
+// Encodes a PUBLISH of `m` into the output; false if it is too large for the client, who then does
+// not get it ([MQTT-3.1.2-25]).
+bool write_publish(connection_actor* self, const proto::StoredMessage& m, qos q, bool retain, bool dup,
+                   std::uint16_t packet_id, const std::vector<std::uint32_t>& identifiers,
+                   std::uint64_t expiry_remaining_s) {
+  auto& st = self->state;
+  mqtt::publish_packet p;
+  p.topic = m.topic();
+  p.payload = m.payload();
+  p.qos = q;
+  p.retain = retain;
+  p.dup = dup;
+  p.packet_id = packet_id;
+  if (is_v5(self)) {
+    auto& props = p.props;
+    if (m.has_payload_format()) props.payload_format_indicator = static_cast<std::uint8_t>(m.payload_format());
+    if (m.has_content_type()) props.content_type = m.content_type();
+    if (m.has_response_topic()) props.response_topic = m.response_topic();
+    if (m.has_correlation_data()) props.correlation_data = m.correlation_data();
+    for (const auto& up : m.user_properties()) props.user_properties.emplace_back(up.key(), up.value());
+    if (m.has_expiry_deadline_ms()) props.message_expiry_interval = static_cast<std::uint32_t>(expiry_remaining_s);
+    props.subscription_identifiers = identifiers;
+    if (st.client_topic_alias_maximum > 0) {
+      auto it = st.outbound_aliases.find(m.topic());
+      if (it != st.outbound_aliases.end()) {
+        p.topic = {};
+        props.topic_alias = it->second;
+      } else if (st.outbound_aliases.size() < st.client_topic_alias_maximum) {
+        const auto alias = static_cast<std::uint16_t>(st.outbound_aliases.size() + 1);
+        st.outbound_aliases.emplace(m.topic(), alias);
+        props.topic_alias = alias;
+      }
+    }
+  }
+  const std::size_t before = st.out.size();
+  if (!mqtt::encode(p, st.version, st.out)) return false;
+  if (st.out.size() - before > st.client_max_packet_size) {
+    st.out.resize(before);
+    st.ctx->stats->messages_dropped.fetch_add(1, std::memory_order_relaxed);
+    log::write(log::level::debug, "deliver", "client=" + st.client_id + " message on " + m.topic() +
+                                                 " exceeds the client's Maximum Packet Size; dropped");
+    return false;
+  }
+  st.ctx->stats->messages_sent.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+enum class outcome { done, no_room };
+
+// Delivers one stored message to this client: `topic`/`offset`/`sequence` locate it for a resend.
+outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t offset, std::uint64_t sequence,
+                const proto::StoredMessage& m, const delivery& d, bool retain) {
+  auto& st = self->state;
+  std::uint64_t remaining_s = 0;
+  if (m.has_expiry_deadline_ms()) {
+    const std::uint64_t now = now_ms();
+    if (m.expiry_deadline_ms() <= now) return outcome::done;  // expired [MQTT-3.3.2-5]
+    remaining_s = (m.expiry_deadline_ms() - now + 999) / 1000;
+  }
+  const qos q = std::min(d.max_qos, static_cast<qos>(m.qos()));
+  if (q == qos::at_most_once) {
+    if (link_full(st)) {
+      st.ctx->stats->messages_dropped.fetch_add(1, std::memory_order_relaxed);
+      return outcome::done;  // QoS 0 to a client that does not keep up is dropped
+    }
+    write_publish(self, m, q, retain, false, 0, d.identifiers, remaining_s);
+    return outcome::done;
+  }
+  if (!has_room(st)) return outcome::no_room;
+  const std::uint16_t id = allocate_packet_id(st);
+  outbound_inflight record;
+  record.topic = topic;
+  record.offset = offset;
+  record.sequence = sequence;
+  record.qos = q;
+  record.stage = q == qos::exactly_once ? outbound_inflight::stage::awaiting_pubrec
+                                        : outbound_inflight::stage::awaiting_puback;
+  if (q == qos::exactly_once && is_persistent(self)) {
+    record.unsent = m;
+    // Remember how it is to be sent: retain flag and identifiers are recomputed from the copy.
+    record.unsent->set_retain(retain);
+    st.inflight.emplace(id, std::move(record));
+    persist(self, [self](const write_result&) { send_unsent(self); });
+    return outcome::done;
+  }
+  if (write_publish(self, m, q, retain, false, id, d.identifiers, remaining_s)) st.inflight.emplace(id, std::move(record));
+  return outcome::done;
+}
+
+void process(connection_actor* self, const std::string& topic, topic_cursor& cursor,
+             const std::vector<queue_entry>& entries) {
+  auto& st = self->state;
+  for (const auto& e : entries) {
+    if (e.offset < cursor.next_offset) continue;
+    const delivery d = match(st, topic, e.message);
+    if (d.matched) {
+      const bool retain = e.message.retain() && d.retain_as_published;  // [MQTT-3.3.1-12/13]
+      if (deliver(self, topic, e.offset, e.sequence, e.message, d, retain) == outcome::no_room) {
+        cursor.paused = true;
+        return;
+      }
+    }
+    cursor.next_offset = e.offset + 1;
+    if (is_persistent(self)) st.dirty_offsets.insert(topic);
+  }
+}
+
+void resume_paused(connection_actor* self) {
+  auto& st = self->state;
+  if (!has_room(st)) return;
+  for (auto& [topic, cursor] : st.cursors)
+    if (cursor.paused && !cursor.reading) {
+      cursor.paused = false;
+      catch_up(self, topic);
+    }
+}
+
+// An acknowledgement completed a delivery: the window has room again.
+void completed(connection_actor* self, std::map<std::uint16_t, outbound_inflight>::iterator it) {
+  self->state.inflight.erase(it);
+  if (is_persistent(self)) persist(self);
+  resume_paused(self);
+}
+
+}  // namespace
+
+void catch_up(connection_actor* self, const std::string& topic) {
+  auto& cursor = self->state.cursors[topic];
+  if (cursor.reading) return;
+  cursor.reading = true;
+  self->request(self->state.ctx->reader, caf::infinite, read_atom::value, topic, cursor.next_offset, kCatchUpBatch)
+      .then([self, topic](const queue_batch& batch) {
+        auto& st = self->state;
+        auto& cursor = st.cursors[topic];
+        cursor.reading = false;
+        if (st.phase != connection_phase::connected) return;
+        if (!batch.error.empty()) {
+          log::write(log::level::error, "deliver", "client=" + st.client_id + " reading " + topic + ": " + batch.error);
+          return;
+        }
+        if (batch.skipped_to_oldest && !batch.entries.empty()) {
+          log::write(log::level::warn, "deliver", "client=" + st.client_id + " lagged behind retention on " + topic);
+          cursor.next_offset = batch.entries.front().offset;
+        }
+        process(self, topic, cursor, batch.entries);
+        const bool more = batch.entries.size() == kCatchUpBatch || cursor.next_offset < cursor.head;
+        if (!cursor.paused && more && !batch.entries.empty()) catch_up(self, topic);
+        flush(self);
+      });
+}
+
+void on_deliver(connection_actor* self, const queue_batch& batch) {
+  if (batch.entries.empty()) return;
+  auto [it, is_new] = self->state.cursors.try_emplace(batch.topic);
+  auto& cursor = it->second;
+  // A topic first seen live starts where the live batch starts (new subscriptions get new messages).
+  if (is_new) cursor.next_offset = batch.entries.front().offset;
+  if (cursor.reading || cursor.paused) {
+    cursor.head = std::max(cursor.head, batch.next_offset);
+  } else if (batch.entries.front().offset > cursor.next_offset) {
+    // A gap (missed batches): read it from storage; that read covers this batch too.
+    cursor.head = std::max(cursor.head, batch.next_offset);
+    catch_up(self, batch.topic);
+  } else {
+    process(self, batch.topic, cursor, batch.entries);
+  }
+  resume_paused(self);
+}
+
+void deliver_retained(connection_actor* self, const proto::StoredMessage& m, const session_subscription& sub) {
+  delivery d;
+  d.matched = true;
+  d.max_qos = sub.options.max_qos;
+  if (sub.identifier) d.identifiers.push_back(*sub.identifier);
+  // [MQTT-3.3.1-9]: retained messages sent for a new subscription carry the retain flag. Their
+  // sequence is unknown here (0), so a resend after a reconnect skips them.
+  if (deliver(self, m.topic(), m.topic_offset(), 0, m, d, true) == outcome::no_room)
+    self->state.ctx->stats->messages_dropped.fetch_add(1, std::memory_order_relaxed);
+}
+
+void send_unsent(connection_actor* self) {
+  auto& st = self->state;
+  if (st.phase != connection_phase::connected) return;
+  for (auto it = st.inflight.begin(); it != st.inflight.end();) {
+    auto& record = it->second;
+    if (!record.unsent) {
+      ++it;
+      continue;
+    }
+    const proto::StoredMessage m = std::move(*record.unsent);
+    record.unsent.reset();
+    const delivery d = match(st, record.topic, m);
+    std::uint64_t remaining_s = 0;
+    if (m.has_expiry_deadline_ms()) {
+      const auto now = now_ms();
+      remaining_s = m.expiry_deadline_ms() > now ? (m.expiry_deadline_ms() - now + 999) / 1000 : 1;
+    }
+    if (!write_publish(self, m, record.qos, m.retain(), false, it->first, d.identifiers, remaining_s)) {
+      it = st.inflight.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  flush(self);
+}
+
+void resend_inflight(connection_actor* self) {
+  auto& st = self->state;
+  for (auto& [id, record] : st.inflight) {
+    if (record.stage == outbound_inflight::stage::awaiting_pubcomp) {
+      mqtt::pubrel_packet rel;
+      rel.packet_id = id;
+      send_packet(self, rel);
+      continue;
+    }
+    const std::uint16_t packet_id = id;
+    self->request(st.ctx->reader, caf::infinite, read_atom::value, record.topic, record.offset, std::uint32_t{1})
+        .then([self, packet_id](const queue_batch& batch) {
+          auto& st = self->state;
+          auto it = st.inflight.find(packet_id);
+          if (it == st.inflight.end() || st.phase != connection_phase::connected) return;
+          if (batch.entries.empty() || batch.entries.front().sequence != it->second.sequence) {
+            st.inflight.erase(it);  // deleted by retention meanwhile: nothing to resend
+            return;
+          }
+          const auto& m = batch.entries.front().message;
+          const delivery d = match(st, it->second.topic, m);
+          // [MQTT-4.4.0-1]: the same packet id, DUP set.
+          write_publish(self, m, it->second.qos, m.retain() && d.retain_as_published, true, packet_id, d.identifiers, 0);
+          flush(self);
+        });
+  }
+}
+
+void on_puback(connection_actor* self, const mqtt::puback_packet& p) {
+  auto it = self->state.inflight.find(p.packet_id);
+  if (it == self->state.inflight.end() || it->second.stage != outbound_inflight::stage::awaiting_puback) return;
+  completed(self, it);
+}
+
+void on_pubrec(connection_actor* self, const mqtt::pubrec_packet& p) {
+  auto& st = self->state;
+  auto it = st.inflight.find(p.packet_id);
+  mqtt::pubrel_packet rel;
+  rel.packet_id = p.packet_id;
+  if (it == st.inflight.end() || it->second.stage == outbound_inflight::stage::awaiting_puback) {
+    rel.reason = reason_code::packet_identifier_not_found;
+    return send_packet(self, rel);
+  }
+  if (mqtt::is_error(p.reason)) return completed(self, it);  // the client refused it: done
+  it->second.stage = outbound_inflight::stage::awaiting_pubcomp;
+  send_packet(self, rel);
+  if (is_persistent(self)) persist(self);
+}
+
+void on_pubcomp(connection_actor* self, const mqtt::pubcomp_packet& p) {
+  auto it = self->state.inflight.find(p.packet_id);
+  if (it == self->state.inflight.end() || it->second.stage != outbound_inflight::stage::awaiting_pubcomp) return;
+  completed(self, it);
+}
+
+}  // namespace unimq::actors

@@ -1,0 +1,96 @@
+#include "actors/storage_reader.hpp"
+
+#include "actors/messages.hpp"
+
+namespace unimq::actors {
+namespace {
+
+queue_batch read_queue(storage::store& store, const std::string& topic, std::uint64_t from,
+                       std::uint32_t max_messages) {
+  queue_batch batch;
+  batch.topic = topic;
+  auto r = store.read(storage::queue_id::topic(topic), from, max_messages, kMaxReadBytes);
+  if (!r) {
+    batch.error = r.error().to_string();
+    batch.next_offset = from;
+    return batch;
+  }
+  batch.next_offset = r->next_offset;
+  batch.skipped_to_oldest = r->skipped_to_oldest;
+  batch.entries.reserve(r->entries.size());
+  for (auto& e : r->entries) batch.entries.push_back({e.offset, e.sequence, std::move(e.message)});
+  return batch;
+}
+
+stored_session read_session(storage::store& store, const std::string& client_id) {
+  stored_session out;
+  auto snap = store.read_snapshot();
+  if (!snap) return out;
+  auto session = snap->session(client_id);
+  if (!session || !*session) return out;
+  out.found = true;
+  out.session = std::move(**session);
+  if (auto offsets = snap->committed_offsets(client_id))
+    for (auto& [queue, next] : *offsets) out.offsets.push_back({client_id, queue.name, next});
+  return out;
+}
+
+// Queue offsets map to increasing sequences, so the first offset at or past `sequence` is found by
+// binary search over [oldest, next).
+std::uint64_t offset_for_sequence(storage::store& store, const std::string& topic, std::uint64_t sequence) {
+  auto snap = store.read_snapshot();
+  if (!snap) return 0;
+  const auto queue = storage::queue_id::topic(topic);
+  auto info = snap->queue_info(queue);
+  if (!info || !*info) return 0;
+  std::uint64_t lo = (*info)->oldest, hi = (*info)->next;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    auto cursor = snap->open_cursor(queue, mid);
+    if (!cursor) return lo;
+    auto more = cursor->next();
+    if (!more || !*more) return lo;
+    if (cursor->sequence() < sequence)
+      lo = cursor->offset() + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+caf::behavior reader(caf::event_based_actor*, std::shared_ptr<storage::store> store) {
+  return {
+      [store](read_atom, const std::string& topic, std::uint64_t from, std::uint32_t max_messages) {
+        return read_queue(*store, topic, from, max_messages);
+      },
+      [store](retained_atom, const std::string& filter) {
+        auto r = store->retained_matching(filter);
+        return r ? std::move(*r) : std::vector<proto::StoredMessage>{};
+      },
+      [store](session_atom, const std::string& client_id) { return read_session(*store, client_id); },
+      [store](sessions_atom) {
+        std::vector<proto::Session> out;
+        if (auto snap = store->read_snapshot())
+          if (auto all = snap->sessions()) out = std::move(*all);
+        return out;
+      },
+      [store](start_atom, const std::string& topic, std::uint64_t sequence) {
+        return offset_for_sequence(*store, topic, sequence);
+      },
+      [store](stats_atom) { return store->stats().next_sequence; },
+      [store](subscribe_atom, const std::string& filter) {
+        std::vector<std::string> topics;
+        if (auto queues = store->resolve_filter(filter))
+          for (auto& q : *queues) topics.push_back(std::move(q.name));
+        return topics;
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_storage_reader(caf::actor_system& system, std::shared_ptr<storage::store> store) {
+  return system.spawn(reader, std::move(store));
+}
+
+}  // namespace unimq::actors
