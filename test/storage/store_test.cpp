@@ -711,3 +711,58 @@ TEST_CASE("readers on other threads see consistent snapshots while the writer ap
   if (!errors.empty()) FAIL(errors.front());
   CHECK(s->stats().map_size > o.initial_map_size);
 }
+
+TEST_CASE("snapshot point lookups: queue_info, message, partitions, cursor clamping", "[storage][read]") {
+  temp_dir dir;
+  auto o = options_for(dir);
+  o.retention_max_age_ms = 1;
+  auto s = open_or_fail(o);
+  write_batch b;
+  b.append(make_message("q/1", "old", 1, 10));
+  b.append(make_message("q/1", "new", 1, 1000000));
+  append_ok(*s, b);
+  REQUIRE(s->run_retention(500000)->deleted == 1);
+  auto snap = s->read_snapshot();
+  REQUIRE(snap);
+  auto info = snap->queue_info(queue_id::topic("q/1"));
+  REQUIRE(info);
+  CHECK(info->value() == queue_state{2, 1});
+  CHECK_FALSE(snap->queue_info(queue_id::topic("q/2"))->has_value());
+  CHECK_FALSE(snap->message(1)->has_value());
+  CHECK(snap->message(2)->value().payload() == "new");
+  CHECK_FALSE(snap->message(0)->has_value());
+  CHECK_FALSE(snap->partitions("nope")->has_value());
+  auto c = snap->open_cursor(queue_id::topic("q/1"), 0);
+  REQUIRE(c);
+  CHECK(c->skipped_to_oldest());
+  REQUIRE(*c->next());
+  CHECK(c->offset() == 1);
+  CHECK_FALSE(*c->next());
+  CHECK_FALSE(*c->next());  // stays at the end
+  auto beyond = s->read(queue_id::first_level("q", 5), 0, 10, 100);  // partition that does not exist
+  REQUIRE(beyond);
+  CHECK(beyond->entries.empty());
+  CHECK(s->retained_matching("a/#/b").error().code() == status_code::invalid_argument);
+}
+
+TEST_CASE("map growth waits for open snapshots, then reports busy instead of deadlocking", "[storage][mapsize]") {
+  temp_dir dir;
+  auto o = options_for(dir);
+  o.initial_map_size = 256 << 10;
+  o.resize_wait_ms = 50;
+  auto s = open_or_fail(o);
+  write_batch big;
+  for (int i = 0; i < 200; ++i) big.append(make_message("g/" + std::to_string(i % 4), std::string(4000, 'g')));
+  {
+    auto snap = s->read_snapshot();
+    REQUIRE(snap);
+    auto r = s->append(big);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == status_code::busy);
+    CHECK(s->stats().message_count == 0);
+  }
+  auto r = s->append(big);  // snapshot closed: growth proceeds
+  INFO(r.error().to_string());
+  REQUIRE(r);
+  CHECK(s->stats().message_count == 200);
+}
