@@ -62,17 +62,42 @@ storage::store_options store_options_from(const config::broker_options& o) {
 
 }  // namespace
 
-std::variant<std::unique_ptr<broker>, std::string> broker::start(caf::actor_system& system,
-                                                                 const config::broker_options& options) {
+std::variant<storage_node, std::string> open_storage(caf::actor_system& system, const config::broker_options& options) {
   auto opened = storage::store::open(store_options_from(options));
   if (!opened) return "cannot open the data directory: " + opened.error().to_string();
+  storage_node node;
+  node.store = std::shared_ptr<storage::store>(std::move(opened.value()));
+  node.reader = spawn_storage_reader(system, node.store);
+  node.writer = spawn_storage_writer(system, node.store, node.reader);
+  return node;
+}
 
+std::variant<std::unique_ptr<broker>, std::string> broker::start(caf::actor_system& system,
+                                                                 const config::broker_options& options) {
+  auto opened = open_storage(system, options);
+  if (auto* error = std::get_if<std::string>(&opened)) return *error;
+  auto& node = std::get<storage_node>(opened);
+  auto started = start_gateway(system, options, node.writer, node.reader);
+  if (auto* b = std::get_if<std::unique_ptr<broker>>(&started)) {
+    (*b)->_store = node.store;
+    // Stopped last, after the gateway actors that still write through them.
+    (*b)->_actors.push_back(node.writer);
+    (*b)->_actors.push_back(node.reader);
+  } else {
+    caf::anon_send_exit(node.writer, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(node.reader, caf::exit_reason::user_shutdown);
+  }
+  return started;
+}
+
+std::variant<std::unique_ptr<broker>, std::string> broker::start_gateway(caf::actor_system& system,
+                                                                         const config::broker_options& options,
+                                                                         caf::actor writer, caf::actor reader) {
   std::unique_ptr<broker> b(new broker(system));
-  b->_store = std::shared_ptr<storage::store>(std::move(opened.value()));
   auto ctx = std::make_shared<broker_context>();
   ctx->options = options;
-  ctx->reader = spawn_storage_reader(system, b->_store);
-  ctx->writer = spawn_storage_writer(system, b->_store, ctx->reader);
+  ctx->writer = std::move(writer);
+  ctx->reader = std::move(reader);
   ctx->registry = spawn_session_registry(system, ctx->writer, ctx->reader);
   const std::size_t shards = shard_count();
   for (std::size_t i = 0; i < shards; ++i) {
@@ -80,10 +105,9 @@ std::variant<std::unique_ptr<broker>, std::string> broker::start(caf::actor_syst
     caf::anon_send(ctx->writer, listen_atom::value, ctx->shards.back());
   }
   b->_ctx = ctx;
-  auto store = b->_store;
-  b->_actors = {ctx->writer, ctx->reader, ctx->registry};
+  b->_actors = {ctx->registry};
   b->_actors.insert(b->_actors.end(), ctx->shards.begin(), ctx->shards.end());
-  b->_actors.push_back(spawn_sys_topics(system, ctx, [store] { return store->stats().log_bytes; }));
+  b->_actors.push_back(spawn_sys_topics(system, ctx));
   b->_supervisor = system.spawn(supervisor);
 
   b->_server = std::make_unique<tcp_server>(b->_io, [&system, ctx, sup = b->_supervisor](std::shared_ptr<socket_link> link) {

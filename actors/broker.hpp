@@ -18,12 +18,28 @@
 
 namespace unimq::actors {
 
+/// The storage side of a node: the store and the only actors that touch it.
+struct storage_node {
+  std::shared_ptr<storage::store> store;
+  caf::actor writer;
+  caf::actor reader;
+};
+
+/// Opens the store in options.data_dir and spawns its writer and reader; a message naming the
+/// problem if the directory cannot be used (not ours, newer format, damaged, in use).
+std::variant<storage_node, std::string> open_storage(caf::actor_system& system, const config::broker_options& options);
+
 class broker {
  public:
-  /// Opens the store in options.data_dir and starts every actor and listener. Returns a message
-  /// naming what failed (a data directory that is not ours, a port in use, ...).
+  /// A whole node: open_storage() plus start_gateway() on it.
   static std::variant<std::unique_ptr<broker>, std::string> start(caf::actor_system& system,
                                                                    const config::broker_options& options);
+
+  /// The MQTT side only (connections, index shards, session registry, $SYS) on a storage writer and
+  /// reader that may live on another node. Fails if a listen address cannot be bound.
+  static std::variant<std::unique_ptr<broker>, std::string> start_gateway(caf::actor_system& system,
+                                                                           const config::broker_options& options,
+                                                                           caf::actor writer, caf::actor reader);
   ~broker();
 
   /// The bound port of each listen address, in order (useful with port 0).
@@ -41,7 +57,7 @@ class broker {
   caf::actor_system& _system;
   std::shared_ptr<storage::store> _store;
   std::shared_ptr<broker_context> _ctx;
-  std::vector<caf::actor> _actors;  // everything but connections, stopped last
+  std::vector<caf::actor> _actors;  // everything but connections, stopped last (storage after the rest)
   caf::actor _supervisor;           // watches the connections
   boost::asio::io_context _io;
   std::unique_ptr<tcp_server> _server;

@@ -104,7 +104,9 @@ void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
     });
   };
   if (!is_persistent(self) || added.empty()) return finish(0);
-  self->request(st.ctx->reader, caf::infinite, stats_atom::value).then(finish);
+  self->request(st.ctx->reader, caf::infinite, stats_atom::value).then([finish](const storage_stats& s) {
+    finish(s.next_sequence);
+  });
 }
 
 void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p) {

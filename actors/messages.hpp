@@ -198,6 +198,18 @@ typename Inspector::result_type inspect(Inspector& f, stored_session& x) {
   return f(caf::meta::type_name("stored_session"), x.found, x.session, x.offsets);
 }
 
+/// The store's counters as of the last commit.
+struct storage_stats {
+  std::uint64_t next_sequence = 0;  ///< the commitlog sequence the next append will get
+  std::uint64_t message_count = 0;
+  std::uint64_t log_bytes = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, storage_stats& x) {
+  return f(caf::meta::type_name("storage_stats"), x.next_sequence, x.message_count, x.log_bytes);
+}
+
 /// Registers every type above under its stable name; call before the actor system starts, on every node.
 void add_message_types(caf::actor_system_config& cfg);
 

@@ -77,7 +77,10 @@ caf::behavior reader(caf::event_based_actor*, std::shared_ptr<storage::store> st
       [store](start_atom, const std::string& topic, std::uint64_t sequence) {
         return offset_for_sequence(*store, topic, sequence);
       },
-      [store](stats_atom) { return store->stats().next_sequence; },
+      [store](stats_atom) {
+        const auto s = store->stats();
+        return storage_stats{s.next_sequence, s.message_count, s.log_bytes};
+      },
       [store](subscribe_atom, const std::string& filter) {
         std::vector<std::string> topics;
         if (auto queues = store->resolve_filter(filter))

@@ -8,7 +8,7 @@
 //   (sessions_atom)                                -> std::vector<proto::Session> (all of them)
 //   (start_atom, topic, sequence)                  -> std::uint64_t: first offset of `topic` whose
 //                                                     message has a sequence >= `sequence`
-//   (stats_atom)                                   -> std::uint64_t: the next commitlog sequence
+//   (stats_atom)                                   -> storage_stats
 //   (subscribe_atom, filter)                       -> std::vector<std::string>: the topics it covers
 
 #include <caf/all.hpp>

@@ -16,7 +16,7 @@ proto::StoredMessage sys_message(const std::string& name, const std::string& val
   return m;
 }
 
-void publish(caf::event_based_actor* self, const broker_context& ctx, const std::function<std::uint64_t()>& storage_bytes) {
+void publish(caf::event_based_actor* self, const broker_context& ctx, const storage_stats& storage) {
   const auto& s = *ctx.stats;
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - ctx.started);
   const auto now = static_cast<std::uint64_t>(
@@ -31,7 +31,8 @@ void publish(caf::event_based_actor* self, const broker_context& ctx, const std:
       {"messages/dropped", std::to_string(s.messages_dropped.load())},
       {"bytes/received", std::to_string(s.bytes_received.load())},
       {"bytes/sent", std::to_string(s.bytes_sent.load())},
-      {"store/bytes", std::to_string(storage_bytes())},
+      {"store/messages", std::to_string(storage.message_count)},
+      {"store/bytes", std::to_string(storage.log_bytes)},
   };
   write_request r;
   for (const auto& [name, value] : values) {
@@ -42,14 +43,15 @@ void publish(caf::event_based_actor* self, const broker_context& ctx, const std:
   self->request(ctx.writer, caf::infinite, write_atom::value, std::move(r)).then([](const write_result&) {});
 }
 
-caf::behavior sys_topics(caf::event_based_actor* self, std::shared_ptr<const broker_context> ctx,
-                         std::function<std::uint64_t()> storage_bytes) {
+caf::behavior sys_topics(caf::event_based_actor* self, std::shared_ptr<const broker_context> ctx) {
   const auto interval = ctx->options.sys_interval;
   if (interval.count() == 0) return {};
   self->send(self, tick_atom::value);
   return {
       [=](tick_atom) {
-        publish(self, *ctx, storage_bytes);
+        self->request(ctx->reader, caf::infinite, stats_atom::value).then([=](const storage_stats& storage) {
+          publish(self, *ctx, storage);
+        });
         self->delayed_send(self, interval, tick_atom::value);
       },
   };
@@ -57,9 +59,8 @@ caf::behavior sys_topics(caf::event_based_actor* self, std::shared_ptr<const bro
 
 }  // namespace
 
-caf::actor spawn_sys_topics(caf::actor_system& system, std::shared_ptr<const broker_context> ctx,
-                            std::function<std::uint64_t()> storage_bytes) {
-  return system.spawn(sys_topics, std::move(ctx), std::move(storage_bytes));
+caf::actor spawn_sys_topics(caf::actor_system& system, std::shared_ptr<const broker_context> ctx) {
+  return system.spawn(sys_topics, std::move(ctx));
 }
 
 }  // namespace unimq::actors

@@ -5,15 +5,12 @@
 
 #include <caf/all.hpp>
 
-#include <functional>
 #include <memory>
 
 #include "actors/broker_context.hpp"
 
 namespace unimq::actors {
 
-/// `storage_bytes` reports the store's size (commitlog bytes), read on each tick.
-caf::actor spawn_sys_topics(caf::actor_system& system, std::shared_ptr<const broker_context> ctx,
-                            std::function<std::uint64_t()> storage_bytes);
+caf::actor spawn_sys_topics(caf::actor_system& system, std::shared_ptr<const broker_context> ctx);
 
 }  // namespace unimq::actors
