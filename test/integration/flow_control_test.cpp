@@ -1,0 +1,224 @@
+// Flow control: receive maximum both directions, maximum packet size both directions, topic aliases
+// both directions, a subscriber that stops reading does not stall the others.
+#include "broker_process.hpp"
+#include "mqtt_client.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace unimq::it;
+
+namespace {
+// v5 CONNECT properties written by hand.
+std::string prop16(std::uint8_t id, std::uint16_t v) { return std::string(1, static_cast<char>(id)) + bytes::u16(v); }
+}  // namespace
+
+TEST_CASE("flow: the broker never has more unacknowledged QoS 1 messages to a client than its receive maximum",
+          "[flow][v5]") {
+  MOSQUITTO_DIVERGES("after one PUBACK it sends two more PUBLISHes: 3 unacknowledged with Receive Maximum 2");
+  broker_process broker;
+  broker.start();
+  const std::string topic = unique("rm");
+  raw_connection raw(broker.host(), broker.port());
+  REQUIRE(raw.send(bytes::connect(5, unique("rm"), 0x02, 60, prop16(0x21, 2))));  // Receive Maximum 2
+  REQUIRE(raw.read_packet());
+  REQUIRE(raw.send(bytes::subscribe(5, 1, topic, 1)));
+  REQUIRE(raw.read_packet());
+  auto pub = connect_client(broker, {mqtt_version::v5, unique("pub")});
+  for (int i = 0; i < 5; ++i) REQUIRE(pub->publish(topic, std::to_string(i), {1}).acked);
+  std::vector<raw_publish> got;
+  for (int i = 0; i < 2; ++i) {
+    const auto p = raw.read_packet();
+    REQUIRE(p);
+    const auto pp = parse_publish(*p, 5);
+    REQUIRE(pp);
+    got.push_back(*pp);
+  }
+  CHECK_FALSE(raw.read_packet(700ms).has_value());  // a third would exceed the window
+  std::size_t acked = 0;
+  while (got.size() < 5) {
+    REQUIRE(raw.send(bytes::puback(5, got[acked++].packet_id)));
+    const auto p = raw.read_packet();
+    REQUIRE(p);
+    const auto pp = parse_publish(*p, 5);
+    REQUIRE(pp);
+    got.push_back(*pp);
+    if (got.size() < 5) CHECK_FALSE(raw.read_packet(200ms).has_value());
+  }
+  for (int i = 0; i < 5; ++i) CHECK(got[i].payload == std::to_string(i));
+}
+
+TEST_CASE("flow: the broker's receive maximum is announced and enforced (0x93)", "[flow][v5]") {
+  broker_options o;
+  o.receive_maximum = 2;
+  broker_process broker(o);
+  broker.start();
+  mqtt_client c(broker.host(), broker.port());
+  const connack ack = c.connect({mqtt_version::v5, unique("lim")});
+  REQUIRE(ack.reason == 0);
+  CHECK(ack.props.receive_maximum == std::optional<std::uint16_t>(2));
+  // libmosquitto respects it: many QoS 2 publishes all complete.
+  std::vector<int> mids;
+  for (int i = 0; i < 30; ++i) mids.push_back(c.publish_async("lim/t", "x", {2}));
+  for (int mid : mids) CHECK(c.wait_acked(mid));
+  MOSQUITTO_DIVERGES("it accepts more QoS 2 PUBLISHes than its Receive Maximum instead of DISCONNECT 0x93");
+  // A raw client that ignores it: three QoS 2 PUBLISHes without PUBREL.
+  raw_connection raw(broker.host(), broker.port());
+  REQUIRE(raw.send(bytes::connect(5, unique("greedy"))));
+  REQUIRE(raw.read_packet());
+  for (std::uint16_t id = 1; id <= 3; ++id) raw.send(bytes::publish(5, "lim/t", "x", 2, id));
+  std::optional<raw_connection::packet> p;
+  while ((p = raw.read_packet()) && p->type() == 5) {
+  }  // PUBRECs for the first two
+  REQUIRE(p);
+  CHECK(p->type() == 14);
+  REQUIRE(!p->body.empty());
+  CHECK(static_cast<std::uint8_t>(p->body[0]) == 0x93);
+  CHECK(raw.wait_closed());
+}
+
+TEST_CASE("flow: a packet bigger than the broker's maximum packet size is refused", "[flow]") {
+  broker_options o;
+  o.max_packet_size = 1024;
+  broker_process broker(o);
+  broker.start();
+  const auto version = GENERATE(mqtt_version::v311, mqtt_version::v5);
+  INFO("MQTT " << to_string(version));
+  const int lvl = version == mqtt_version::v5 ? 5 : 4;
+  raw_connection raw(broker.host(), broker.port());
+  REQUIRE(raw.send(bytes::connect(lvl, unique("big"))));
+  REQUIRE(raw.read_packet());
+  raw.send(bytes::publish(lvl, "big/t", std::string(2000, 'x'), 1, 1));
+  const auto p = raw.read_packet();
+  if (lvl == 5 && p) {
+    CHECK(p->type() == 14);
+    REQUIRE(!p->body.empty());
+    CHECK(static_cast<std::uint8_t>(p->body[0]) == 0x95);  // Packet too large
+  } else {
+    CHECK_FALSE(p.has_value());
+  }
+  CHECK(raw.wait_closed());
+  // A small one from a normal client still goes through.
+  auto c = subscriber(broker, {version, unique("ok")}, "big/t", 1);
+  REQUIRE(c->publish("big/t", std::string(500, 'y'), {1}).acked);
+  CHECK(c->wait_for_messages(1).size() == 1);
+}
+
+TEST_CASE("flow: a message bigger than a client's maximum packet size is dropped for that client only",
+          "[flow][v5]") {
+  broker_process broker;
+  broker.start();
+  const std::string topic = unique("mps");
+  connect_options small{mqtt_version::v5, unique("small")};
+  small.maximum_packet_size = 512;
+  auto s = connect_client(broker, small);
+  REQUIRE(s->subscribe(topic, 1) == std::vector<int>{1});
+  auto big = subscriber(broker, {mqtt_version::v5, unique("big")}, topic, 1);
+  auto v3 = subscriber(broker, {mqtt_version::v311, unique("v3")}, topic, 1);
+  auto pub = connect_client(broker, {mqtt_version::v5, unique("pub")});
+  REQUIRE(pub->publish(topic, std::string(2000, 'L'), {1}).acked);
+  REQUIRE(pub->publish(topic, "small", {1}).acked);
+  const auto sm = s->wait_for_payload("small");
+  REQUIRE(sm.size() == 1);
+  CHECK(s->connected());
+  CHECK(big->wait_for_messages(2).size() == 2);
+  CHECK(v3->wait_for_messages(2).size() == 2);
+}
+
+TEST_CASE("flow: topic aliases from the client are resolved", "[flow][v5]") {
+  broker_process broker;
+  broker.start();
+  const std::string topic = unique("alias/in/a/rather/long/topic/name");
+  auto sub = subscriber(broker, {mqtt_version::v5, unique("sub")}, topic, 1);
+  mqtt_client pub(broker.host(), broker.port());
+  const connack ack = pub.connect({mqtt_version::v5, unique("pub")});
+  REQUIRE(ack.reason == 0);
+  REQUIRE(ack.props.topic_alias_maximum.value_or(0) >= 1);
+  properties p;
+  p.topic_alias = 1;
+  REQUIRE(pub.publish(topic, "first", {1, false, p}).acked);  // sets alias 1
+  const publish_result second = pub.publish("", "second", {1, false, p});  // uses it
+  REQUIRE(second.rc == 0);
+  REQUIRE(second.acked);
+  const auto msgs = sub->wait_for_messages(2);
+  REQUIRE(msgs.size() == 2);
+  CHECK(msgs[0].topic == topic);
+  CHECK(msgs[1].topic == topic);
+  CHECK(msgs[1].payload == "second");
+  // An alias above the maximum is a protocol error: DISCONNECT 0x94.
+  raw_connection raw(broker.host(), broker.port());
+  REQUIRE(raw.send(bytes::connect(5, unique("badalias"))));
+  REQUIRE(raw.read_packet());
+  const std::uint16_t too_big = static_cast<std::uint16_t>(*ack.props.topic_alias_maximum + 1);
+  raw.send(bytes::publish(5, "x", "x", 0, 0, false, false, prop16(0x23, too_big)));
+  const auto d = raw.read_packet();
+  REQUIRE(d);
+  CHECK(d->type() == 14);
+  REQUIRE(!d->body.empty());
+  CHECK(static_cast<std::uint8_t>(d->body[0]) == 0x94);
+}
+
+TEST_CASE("flow: topic aliases to the client only when it allows them", "[flow][v5]") {
+  broker_process broker;
+  broker.start();
+  const std::string topic = unique("alias/out/a/rather/long/topic/name");
+  connect_options o{mqtt_version::v5, unique("aliased")};
+  o.topic_alias_maximum = 4;
+  auto aliased = connect_client(broker, o);
+  REQUIRE(aliased->subscribe(topic, 1) == std::vector<int>{1});
+  auto plain = subscriber(broker, {mqtt_version::v5, unique("plain")}, topic, 1);
+  auto pub = connect_client(broker, {mqtt_version::v5, unique("pub")});
+  for (int i = 0; i < 3; ++i) REQUIRE(pub->publish(topic, std::to_string(i), {1}).acked);
+  const auto a = aliased->wait_for_messages(3);
+  const auto b = plain->wait_for_messages(3);
+  REQUIRE(a.size() == 3);
+  REQUIRE(b.size() == 3);
+  bool used = false;
+  for (int i = 0; i < 3; ++i) {
+    CHECK(a[i].topic == topic);  // libmosquitto resolves the alias
+    CHECK(b[i].topic == topic);
+    CHECK_FALSE(b[i].props.topic_alias.has_value());
+    if (a[i].props.topic_alias) {
+      CHECK(*a[i].props.topic_alias >= 1);
+      CHECK(*a[i].props.topic_alias <= 4);
+      used = true;
+    }
+  }
+  if (!testing_mosquitto()) CHECK(used);  // Mosquitto 2.0 never sends aliases; unimqd does
+}
+
+TEST_CASE("flow: a subscriber that stops reading does not stall the publisher or other subscribers", "[flow]") {
+  broker_options bo;
+  bo.max_queued_bytes = 1 << 20;
+  broker_process broker(bo);
+  broker.start();
+  const auto version = GENERATE(mqtt_version::v311, mqtt_version::v5);
+  INFO("MQTT " << to_string(version));
+  const std::string topic = unique("slow");
+  connect_options so{version, unique("slow"), false};
+  if (version == mqtt_version::v5) so.session_expiry = 600;
+  auto slow = subscriber(broker, so, topic, 1);
+  auto fast = subscriber(broker, {version, unique("fast")}, topic, 1);
+  auto pub = connect_client(broker, {version, unique("pub")});
+  slow->pause();  // neither reads nor pings
+  constexpr int n = 600;
+  constexpr int batch = 20;
+  const std::string payload(16 * 1024, 'p');  // ~10 MB in all, 10x the queued-bytes limit
+  std::vector<message> got;
+  for (int i = 0; i < n; i += batch) {
+    std::vector<int> mids;
+    for (int j = i; j < i + batch; ++j) mids.push_back(pub->publish_async(topic, std::to_string(j) + ":" + payload, {1}));
+    for (int mid : mids) REQUIRE(pub->wait_acked(mid, 10s));
+    // The fast subscriber keeps up batch by batch while the slow one reads nothing.
+    auto part = fast->wait_for_messages(batch, 10s);
+    REQUIRE(part.size() == batch);
+    for (auto& m : part) got.push_back(std::move(m));
+  }
+  for (int i = 0; i < n; ++i) CHECK(got[i].payload.substr(0, got[i].payload.find(':')) == std::to_string(i));
+  if (!testing_mosquitto()) {
+    // A persistent QoS 1 session loses nothing it is owed: it lags and catches up (unimqd keeps the
+    // backlog on disk; Mosquitto drops beyond max_queued_bytes).
+    slow->resume();
+    const auto caught_up = slow->wait_for_messages(n, 60s);
+    CHECK(caught_up.size() == n);
+  }
+}
