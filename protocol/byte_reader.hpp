@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "protocol/decode_error.hpp"
 #include "protocol/utf8.hpp"
@@ -101,29 +102,31 @@ class byte_reader {
   std::string_view binary() { return bytes(u16()); }
 
   /// UTF-8 Encoded String: well-formed, no surrogates, no U+0000 (5.0 [MQTT-1.5.4-1],
-  /// [MQTT-1.5.4-2]; 3.1.1 [MQTT-1.5.3-1], [MQTT-1.5.3-2]).
+  /// [MQTT-1.5.4-2]; 3.1.1 [MQTT-1.5.3-1], [MQTT-1.5.3-2]). `what` names the field in the error.
   std::string_view utf8(std::string_view what) {
     auto s = binary();
     if (!_failed) check_utf8(s, what);
     return s;
   }
 
+  /// The same for a name that costs something to build (a property's "Content Type (0x03)"):
+  /// `what()` returns it and is called only if the string is invalid.
+  template <class What, class = std::enable_if_t<std::is_invocable_v<const What&>>>
+  std::string_view utf8(const What& what) {
+    auto s = binary();
+    if (!_failed) {
+      const utf8_error e = validate_utf8(s);
+      if (e != utf8_error::none) fail_utf8(e, what(), reason_code::malformed_packet);
+    }
+    return s;
+  }
+
   /// Checks that `s` (read elsewhere) is a valid MQTT UTF-8 Encoded String.
   bool check_utf8(std::string_view s, std::string_view what,
                   reason_code code = reason_code::malformed_packet) {
-    const std::string_view well_formed = v5() ? "MQTT-1.5.4-1" : "MQTT-1.5.3-1";
-    switch (validate_utf8(s)) {
-      case utf8_error::none: return true;
-      case utf8_error::null_character:
-        fail(code, v5() ? "MQTT-1.5.4-2" : "MQTT-1.5.3-2", std::string(what) + " contains U+0000");
-        return false;
-      case utf8_error::surrogate:
-        fail(code, well_formed, std::string(what) + " contains a UTF-16 surrogate");
-        return false;
-      case utf8_error::ill_formed:
-        fail(code, well_formed, std::string(what) + " is not well-formed UTF-8");
-        return false;
-    }
+    const utf8_error e = validate_utf8(s);
+    if (e == utf8_error::none) return true;
+    fail_utf8(e, what, code);
     return false;
   }
 
@@ -131,6 +134,19 @@ class byte_reader {
   std::string_view rest() { return bytes(remaining()); }
 
  private:
+  void fail_utf8(utf8_error e, std::string_view what, reason_code code) {
+    const std::string_view well_formed = v5() ? "MQTT-1.5.4-1" : "MQTT-1.5.3-1";
+    switch (e) {
+      case utf8_error::none: return;
+      case utf8_error::null_character:
+        return fail(code, v5() ? "MQTT-1.5.4-2" : "MQTT-1.5.3-2", std::string(what) + " contains U+0000");
+      case utf8_error::surrogate:
+        return fail(code, well_formed, std::string(what) + " contains a UTF-16 surrogate");
+      case utf8_error::ill_formed:
+        return fail(code, well_formed, std::string(what) + " is not well-formed UTF-8");
+    }
+  }
+
   bool need(std::size_t n) {
     if (remaining() >= n) return true;
     fail(reason_code::malformed_packet, extent_rule(), "packet ends before its declared content");

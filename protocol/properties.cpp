@@ -178,11 +178,12 @@ std::string describe(const property_info& info) {
 // failure. A value outside the range is a Protocol Error (0x82).
 bool check_value(byte_reader& r, const property_info& info, property_context context,
                  std::uint32_t value) {
+  // Only a failure pays for the section lookup and the message.
   auto fail = [&](reason_code code, std::string_view rule, const char* what) {
     r.fail(code, rule, describe(info) + " " + what);
     return false;
   };
-  const std::string_view section = section_of(info.id, context);
+  auto section = [&] { return section_of(info.id, context); };
   switch (info.id) {
     case pid::payload_format_indicator:
     case pid::request_problem_information:
@@ -192,18 +193,18 @@ bool check_value(byte_reader& r, const property_info& info, property_context con
     case pid::wildcard_subscription_available:
     case pid::subscription_identifier_available:
     case pid::shared_subscription_available:
-      if (value > 1) return fail(reason_code::protocol_error, section, "must be 0 or 1");
+      if (value > 1) return fail(reason_code::protocol_error, section(), "must be 0 or 1");
       return true;
     case pid::receive_maximum:
     case pid::maximum_packet_size:
-      if (value == 0) return fail(reason_code::protocol_error, section, "must not be 0");
+      if (value == 0) return fail(reason_code::protocol_error, section(), "must not be 0");
       return true;
     case pid::topic_alias:
       if (value == 0) return fail(reason_code::topic_alias_invalid, "MQTT-3.3.2-8", "must not be 0");
       return true;
     case pid::subscription_identifier:
       if (value == 0)
-        return fail(reason_code::protocol_error, section, "must be 1 to 268435455");
+        return fail(reason_code::protocol_error, section(), "must be 1 to 268435455");
       return true;
     default:
       return true;
@@ -235,7 +236,7 @@ void read_one(byte_reader& r, const property_info& info, property_context contex
       return;
     }
     case pt::utf8_string:
-      out.*member_of(kStringFields, info.id) = r.utf8(describe(info));
+      out.*member_of(kStringFields, info.id) = r.utf8([&info] { return describe(info); });
       return;
     case pt::binary_data:
       out.*member_of(kStringFields, info.id) = r.binary();
