@@ -1,5 +1,7 @@
 #include "protocol/properties.hpp"
 
+#include <array>
+#include <cstdio>
 #include <string>
 
 namespace unimq::mqtt {
@@ -161,12 +163,57 @@ constexpr field<std::string_view> kStringFields[] = {
     {pid::reason_string, &properties::reason_string},
 };
 
+// Everything decoding needs about one identifier, in a table indexed by it, so that reading a
+// property searches nothing: its description and where its member is in its type's field list.
+struct id_entry {
+  const property_info* info = nullptr;  ///< nullptr: the identifier is not defined by MQTT 5.0
+  std::uint8_t field = 0;  ///< index into kByteFields, kTwoByteFields, kFourByteFields or kStringFields
+};
+
+constexpr std::size_t kIdTableSize = 64;  // identifiers are 0x01 to 0x2A
+
 template <class T, std::size_t N>
-std::optional<T> properties::*member_of(const field<T> (&fields)[N], property_id id) {
-  for (const auto& f : fields)
-    if (f.id == id) return f.member;
-  return nullptr;
+constexpr void index_fields(std::array<id_entry, kIdTableSize>& table, const field<T> (&fields)[N]) {
+  for (std::size_t i = 0; i < N; ++i)
+    table[static_cast<std::size_t>(fields[i].id)].field = static_cast<std::uint8_t>(i);
 }
+
+constexpr std::array<id_entry, kIdTableSize> make_id_table() {
+  std::array<id_entry, kIdTableSize> table{};
+  for (const auto& info : kProperties) table[static_cast<std::size_t>(info.id)].info = &info;
+  index_fields(table, kByteFields);
+  index_fields(table, kTwoByteFields);
+  index_fields(table, kFourByteFields);
+  index_fields(table, kStringFields);
+  return table;
+}
+
+constexpr auto kIdTable = make_id_table();
+
+// Every property of a fixed-width or string type has its field, and the field is the property's.
+template <class T, std::size_t N>
+constexpr bool field_matches(const id_entry& e, const field<T> (&fields)[N]) {
+  return e.field < N && fields[e.field].id == e.info->id;
+}
+
+constexpr bool id_table_consistent() {
+  for (std::size_t id = 0; id < kIdTableSize; ++id) {
+    const id_entry& e = kIdTable[id];
+    if (!e.info) continue;
+    if (static_cast<std::size_t>(e.info->id) != id) return false;
+    switch (e.info->type) {
+      case pt::byte: if (!field_matches(e, kByteFields)) return false; break;
+      case pt::two_byte_integer: if (!field_matches(e, kTwoByteFields)) return false; break;
+      case pt::four_byte_integer: if (!field_matches(e, kFourByteFields)) return false; break;
+      case pt::utf8_string:
+      case pt::binary_data: if (!field_matches(e, kStringFields)) return false; break;
+      case pt::variable_byte_integer:
+      case pt::utf8_string_pair: break;
+    }
+  }
+  return true;
+}
+static_assert(id_table_consistent(), "a property lacks its field, or a field names another property");
 
 std::string describe(const property_info& info) {
   char hex[8];
@@ -211,22 +258,22 @@ bool check_value(byte_reader& r, const property_info& info, property_context con
   }
 }
 
-void read_one(byte_reader& r, const property_info& info, property_context context,
-              properties& out) {
+void read_one(byte_reader& r, const id_entry& entry, property_context context, properties& out) {
+  const property_info& info = *entry.info;
   switch (info.type) {
     case pt::byte: {
       auto v = r.u8();
-      if (check_value(r, info, context, v)) out.*member_of(kByteFields, info.id) = v;
+      if (check_value(r, info, context, v)) out.*kByteFields[entry.field].member = v;
       return;
     }
     case pt::two_byte_integer: {
       auto v = r.u16();
-      if (check_value(r, info, context, v)) out.*member_of(kTwoByteFields, info.id) = v;
+      if (check_value(r, info, context, v)) out.*kTwoByteFields[entry.field].member = v;
       return;
     }
     case pt::four_byte_integer: {
       auto v = r.u32();
-      if (check_value(r, info, context, v)) out.*member_of(kFourByteFields, info.id) = v;
+      if (check_value(r, info, context, v)) out.*kFourByteFields[entry.field].member = v;
       return;
     }
     case pt::variable_byte_integer: {
@@ -236,10 +283,10 @@ void read_one(byte_reader& r, const property_info& info, property_context contex
       return;
     }
     case pt::utf8_string:
-      out.*member_of(kStringFields, info.id) = r.utf8([&info] { return describe(info); });
+      out.*kStringFields[entry.field].member = r.utf8([&info] { return describe(info); });
       return;
     case pt::binary_data:
-      out.*member_of(kStringFields, info.id) = r.binary();
+      out.*kStringFields[entry.field].member = r.binary();
       return;
     case pt::utf8_string_pair: {
       auto name = r.utf8("User Property name");
@@ -258,9 +305,7 @@ bool may_repeat(property_id id, property_context context) {
 }  // namespace
 
 const property_info* find_property(std::uint8_t id) {
-  for (const auto& info : kProperties)
-    if (static_cast<std::uint8_t>(info.id) == id) return &info;
-  return nullptr;
+  return id < kIdTableSize ? kIdTable[id].info : nullptr;
 }
 
 void read_properties(byte_reader& r, property_context context, properties& out) {
@@ -274,8 +319,9 @@ void read_properties(byte_reader& r, property_context context, properties& out) 
   std::uint64_t seen = 0;
   while (r.remaining() > end && !r.failed()) {
     std::uint32_t id = r.varint();
-    const property_info* info = id <= 0xFF ? find_property(static_cast<std::uint8_t>(id)) : nullptr;
     if (r.failed()) return;
+    const id_entry* entry = id < kIdTableSize ? &kIdTable[id] : nullptr;
+    const property_info* info = entry ? entry->info : nullptr;
     if (!info) {
       r.fail(reason_code::malformed_packet, "MQTT-5.0 §2.2.2.2",
              "unknown property identifier " + std::to_string(id));
@@ -293,7 +339,7 @@ void read_properties(byte_reader& r, property_context context, properties& out) 
       return;
     }
     seen |= bit;
-    read_one(r, *info, context, out);
+    read_one(r, *entry, context, out);
   }
   if (!r.failed() && r.remaining() != end)
     r.fail(reason_code::malformed_packet, "MQTT-5.0 §2.2.2.1",
