@@ -291,6 +291,8 @@ void read_one(byte_reader& r, const id_entry& entry, property_context context, p
     case pt::utf8_string_pair: {
       auto name = r.utf8("User Property name");
       auto value = r.utf8("User Property value");
+      // Packets that carry User Properties usually carry a few: one allocation, not one per growth.
+      if (out.user_properties.capacity() == 0) out.user_properties.reserve(4);
       out.user_properties.emplace_back(name, value);
       return;
     }
