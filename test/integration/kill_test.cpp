@@ -155,15 +155,7 @@ void run_rounds(bool hard, int rounds) {
                  << " missing, " << duplicates << " duplicates, " << msgs.size() << " received");
     CHECK(acked > 0);
     CHECK(missing == 0);
-    if (s.qos == 2) {
-      // Mosquitto 2.0.11 was seen to duplicate a few QoS 2 messages (2 in 18,000) across graceful
-      // restarts; reported, not asserted, for it.
-      if (testing_mosquitto()) {
-        if (duplicates) WARN("mosquitto: " << duplicates << " QoS 2 duplicates");
-      } else {
-        CHECK(duplicates == 0);
-      }
-    }
+    if (s.qos == 2) CHECK(duplicates == 0);
   }
 }
 

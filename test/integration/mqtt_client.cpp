@@ -288,6 +288,9 @@ int mqtt_client::publish_async(const std::string& topic, const std::string& payl
   const int rc = mosquitto_publish_v5(mosq_, &mid, topic.empty() ? nullptr : topic.c_str(),
                                       static_cast<int>(payload.size()), payload.data(), o.qos, o.retain,
                                       options_.version == mqtt_version::v5 ? p.list : nullptr);
+  // With QoS > 0 and no connection, libmosquitto has queued the message (and will resend it after
+  // reconnect) but reports MOSQ_ERR_NO_CONN: it is published, not refused.
+  if (rc == MOSQ_ERR_NO_CONN && o.qos > 0 && mid > 0) return mid;
   if (rc != MOSQ_ERR_SUCCESS) return -rc;
   return mid;
 }

@@ -156,7 +156,9 @@ class mqtt_client {
 
   publish_result publish(const std::string& topic, const std::string& payload, const publish_options& o = {},
                          duration deadline = default_deadline);
-  // Publish without waiting; returns the mid (or -rc on error). See acked_mids()/wait_acked().
+  // Publish without waiting; returns the mid (or -rc on error). A QoS 1/2 message published while
+  // disconnected is queued by libmosquitto and sent on reconnect(): that returns its mid too.
+  // See acked_mids()/wait_acked().
   int publish_async(const std::string& topic, const std::string& payload, const publish_options& o = {});
   bool wait_acked(int mid, duration deadline = default_deadline);
   std::set<int> acked_mids();
