@@ -25,11 +25,13 @@ const char* flags_rule(packet_type t, protocol_version v) {
   }
 }
 
-// `packet` holds its alternatives in packet type order, so the type selects the index.
-template <std::size_t... I>
-packet make_packet(packet_type t, std::index_sequence<I...>) {
-  using factory = packet (*)();
-  static constexpr factory factories[] = {[] { return packet(std::in_place_index<I>); }...};
+// `packet` holds its alternatives in packet type order, so the type selects the index. The packet
+// is built inside the result's variant, where it is decoded: no copy of the ~800 bytes.
+template <class Value, std::size_t... I>
+Value make_empty_packet(packet_type t, std::index_sequence<I...>) {
+  using factory = Value (*)();
+  static constexpr factory factories[] = {
+      [] { return Value(std::in_place_index<0>, std::in_place_index<I>); }...};
   return factories[static_cast<std::size_t>(t) - 1]();
 }
 
@@ -48,35 +50,47 @@ decode_error fail_header(std::uint8_t first_byte, protocol_version v, std::strin
 
 }  // namespace
 
-decode_result decode_packet(std::uint8_t first_byte, std::string_view body, protocol_version version,
-                            const decode_options& options) {
+decode_result::value_type decode_result::start(std::uint8_t first_byte, protocol_version version) {
   const std::uint8_t type_bits = first_byte >> 4;
   const std::uint8_t flags = first_byte & 0x0F;
   // Types 0 (and 15 before 5.0) are reserved: 5.0 Table 2-1 (section 2.1.2, no numbered
   // statement); 3.1.1 closes on any protocol violation [MQTT-4.8.0-1].
   if (type_bits == 0 || (type_bits == 15 && version != protocol_version::v5))
-    return fail_header(first_byte, version,
-                       "reserved control packet type " + std::to_string(type_bits),
-                       version == protocol_version::v5 ? "MQTT-5.0 §2.1.2" : "MQTT-4.8.0-1");
+    return value_type(std::in_place_index<1>,
+                      fail_header(first_byte, version,
+                                  "reserved control packet type " + std::to_string(type_bits),
+                                  version == protocol_version::v5 ? "MQTT-5.0 §2.1.2" : "MQTT-4.8.0-1"));
   const auto type = static_cast<packet_type>(type_bits);
   if (type != packet_type::publish && flags != required_flags(type))
-    return fail_header(first_byte, version,
-                       std::string("reserved flag bits of ") + to_string(type) + " are " +
-                           std::to_string(flags) + ", must be " +
-                           std::to_string(required_flags(type)),
-                       flags_rule(type, version));
+    return value_type(std::in_place_index<1>,
+                      fail_header(first_byte, version,
+                                  std::string("reserved flag bits of ") + to_string(type) + " are " +
+                                      std::to_string(flags) + ", must be " +
+                                      std::to_string(required_flags(type)),
+                                  flags_rule(type, version)));
+  return make_empty_packet<value_type>(type, std::make_index_sequence<std::variant_size_v<packet>>{});
+}
 
-  packet p = make_packet(type, std::make_index_sequence<std::variant_size_v<packet>>{});
+decode_result::decode_result(std::uint8_t first_byte, std::string_view body,
+                             protocol_version version, const decode_options& options)
+    : _value(start(first_byte, version)) {
+  if (!ok()) return;
+  const auto type = static_cast<packet_type>(first_byte >> 4);
   byte_reader r(body, version, type == packet_type::connect);
-  decode_context ctx{flags, version, options};
-  std::visit([&](auto& alternative) { detail::decode_body(r, ctx, alternative); }, p);
-  if (!r.failed()) return p;
+  decode_context ctx{static_cast<std::uint8_t>(first_byte & 0x0F), version, options};
+  std::visit([&](auto& alternative) { detail::decode_body(r, ctx, alternative); }, value());
+  if (!r.failed()) return;
 
   decode_error e = r.error();
   e.version = ctx.version;
   e.action = ctx.close_without_reply ? reaction::close : reaction_for(e.code, type, ctx.version);
   e.message = std::string(to_string(type)) + ": " + e.message;
-  return e;
+  _value.emplace<1>(std::move(e));
+}
+
+decode_result decode_packet(std::uint8_t first_byte, std::string_view body, protocol_version version,
+                            const decode_options& options) {
+  return decode_result(first_byte, body, version, options);
 }
 
 decode_result decode(std::string_view bytes, protocol_version version,

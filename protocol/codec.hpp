@@ -26,6 +26,11 @@ class decode_result {
  public:
   decode_result(packet p) : _value(std::move(p)) {}
   decode_result(decode_error e) : _value(std::move(e)) {}
+  /// Decodes one packet as decode_packet() does, straight into the result. A `packet` is about
+  /// 800 bytes: this lets a holder build the result in place, without moving it, as in
+  /// `std::optional<decode_result> r(std::in_place, first_byte, body, version, options)`.
+  decode_result(std::uint8_t first_byte, std::string_view body, protocol_version version,
+                const decode_options& options = {});
 
   bool ok() const { return _value.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -34,7 +39,11 @@ class decode_result {
   const decode_error& error() const { return std::get<decode_error>(_value); }
 
  private:
-  std::variant<packet, decode_error> _value;
+  using value_type = std::variant<packet, decode_error>;
+  /// An empty packet of the type in `first_byte`, or the error if the fixed header is invalid.
+  static value_type start(std::uint8_t first_byte, protocol_version version);
+
+  value_type _value;
 };
 
 /// Decodes one packet from its first byte and its body (the Remaining Length bytes after the fixed

@@ -89,12 +89,18 @@ std::optional<decode_result> stream_decoder::next() {
 
   std::string_view body(_buffer.data() + _begin + header, remaining);
   _begin += total;
-  decode_result result = decode_packet(first_byte, body, version, _options);
-  if (!result) {
+  return decode_in_place(first_byte, body, version);
+}
+
+std::optional<decode_result> stream_decoder::decode_in_place(std::uint8_t first_byte,
+                                                             std::string_view body,
+                                                             protocol_version version) {
+  // Decoded in place, and returned as the only return value (so it is not moved either).
+  std::optional<decode_result> result(std::in_place, first_byte, body, version, _options);
+  if (!result->ok())
     _dead = true;
-    return result;
-  }
-  if (auto* connect = std::get_if<connect_packet>(&result.value())) _version = connect->version;
+  else if (auto* connect = std::get_if<connect_packet>(&result->value()))
+    _version = connect->version;
   return result;
 }
 

@@ -46,6 +46,8 @@ class stream_decoder {
 
  private:
   void compact();
+  std::optional<decode_result> decode_in_place(std::uint8_t first_byte, std::string_view body,
+                                               protocol_version version);
   decode_error fail(reason_code code, std::string_view rule, std::string message,
                     std::uint8_t first_byte);
 
