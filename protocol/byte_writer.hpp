@@ -30,6 +30,11 @@ class byte_writer {
   /// Marks the encoding as impossible (a value the target version cannot express).
   void fail() { _ok = false; }
 
+  /// True for a writer that only counts.
+  bool counting() const { return _out == nullptr; }
+  /// Counts `n` bytes sized elsewhere, without their values: for a counting writer only.
+  void skip(std::size_t n) { _size += n; }
+
   void u8(std::uint8_t v) {
     if (_out) _out[_size] = static_cast<char>(v);
     ++_size;

@@ -368,19 +368,49 @@ void write_fields(byte_writer& w, const properties& p) {
   }
 }
 
+// The number of bytes write_fields writes, computed without writing; clears `ok` if a value
+// cannot be encoded (a string over 65535 bytes, a Subscription Identifier over the varint range).
+std::size_t fields_size(const properties& p, bool& ok) {
+  std::size_t n = 0;
+  for (const auto& f : kByteFields) n += (p.*f.member).has_value() ? 2 : 0;
+  for (const auto& f : kTwoByteFields) n += (p.*f.member).has_value() ? 3 : 0;
+  for (const auto& f : kFourByteFields) n += (p.*f.member).has_value() ? 5 : 0;
+  for (const auto& f : kStringFields)
+    if (auto& v = p.*f.member) {
+      n += 3 + v->size();
+      if (v->size() > 0xFFFF) ok = false;
+    }
+  for (auto id : p.subscription_identifiers) {
+    n += 1 + varint_size(id);
+    if (id > kMaxVarint) ok = false;
+  }
+  for (const auto& [name, value] : p.user_properties) {
+    n += 5 + name.size() + value.size();
+    if (name.size() > 0xFFFF || value.size() > 0xFFFF) ok = false;
+  }
+  return n;
+}
+
 }  // namespace
 
 void write_properties(byte_writer& w, const properties& props) {
-  byte_writer counter;
-  write_fields(counter, props);
-  w.varint(static_cast<std::uint32_t>(counter.size()));
-  write_fields(w, props);
+  // One walk to size the properties; a counting writer needs nothing more.
+  bool ok = true;
+  const std::size_t length = fields_size(props, ok);
+  if (!ok || length > kMaxVarint) {
+    w.fail();
+    return;
+  }
+  w.varint(static_cast<std::uint32_t>(length));
+  if (w.counting())
+    w.skip(length);
+  else
+    write_fields(w, props);
 }
 
 bool properties::empty() const {
-  byte_writer counter;
-  write_fields(counter, *this);
-  return counter.size() == 0;
+  bool ok = true;
+  return fields_size(*this, ok) == 0;
 }
 
 bool properties::operator==(const properties& other) const {
