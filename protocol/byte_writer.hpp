@@ -22,6 +22,9 @@ class byte_writer {
   byte_writer() = default;
   /// A writer into `out`, which the caller has sized from a counting pass.
   explicit byte_writer(char* out) : _out(out) {}
+  /// The same, reusing the sizes `counted` (the counting pass over the same data) noted.
+  byte_writer(char* out, const byte_writer& counted)
+      : _out(out), _notes{counted._notes[0], counted._notes[1]}, _noted(counted._noted) {}
 
   std::size_t size() const { return _size; }
   /// False if something could not be represented (a string over 65535 bytes, a too large integer).
@@ -34,6 +37,18 @@ class byte_writer {
   bool counting() const { return _out == nullptr; }
   /// Counts `n` bytes sized elsewhere, without their values: for a counting writer only.
   void skip(std::size_t n) { _size += n; }
+
+  /// A counting pass notes sizes it had to compute (a property length) and the writing pass, made
+  /// from it, takes them back in the same order instead of computing them again. Only the first
+  /// two are kept (CONNECT has two property lists); take_size() is false when there is none left.
+  void note_size(std::size_t n) {
+    if (_noted < kMaxNotes) _notes[_noted++] = n;
+  }
+  bool take_size(std::size_t& n) {
+    if (_taken == _noted) return false;
+    n = _notes[_taken++];
+    return true;
+  }
 
   void u8(std::uint8_t v) {
     if (_out) _out[_size] = static_cast<char>(v);
@@ -67,9 +82,14 @@ class byte_writer {
   }
 
  private:
+  static constexpr std::uint8_t kMaxNotes = 2;
+
   char* _out = nullptr;
   std::size_t _size = 0;
   bool _ok = true;
+  std::size_t _notes[kMaxNotes] = {};
+  std::uint8_t _noted = 0;
+  std::uint8_t _taken = 0;
 };
 
 }  // namespace unimq::mqtt

@@ -135,13 +135,15 @@ std::optional<std::size_t> body_size(const P& p, protocol_version v) {
 
 template <class P>
 bool encode_with(const P& p, std::uint8_t first, protocol_version v, std::string& out) {
-  const auto body = body_size(p, v);
-  if (!body) return false;
+  byte_writer counter;
+  detail::encode_body(counter, p, v);
+  if (!counter.ok() || counter.size() > kMaxVarint) return false;
+  const auto body = static_cast<std::uint32_t>(counter.size());
   const std::size_t old = out.size();
-  out.resize(old + 1 + varint_size(static_cast<std::uint32_t>(*body)) + *body);
-  byte_writer w(out.data() + old);
+  out.resize(old + 1 + varint_size(body) + body);
+  byte_writer w(out.data() + old, counter);  // reuses the property lengths the count measured
   w.u8(first);
-  w.varint(static_cast<std::uint32_t>(*body));
+  w.varint(body);
   detail::encode_body(w, p, v);
   return true;
 }

@@ -394,18 +394,21 @@ std::size_t fields_size(const properties& p, bool& ok) {
 }  // namespace
 
 void write_properties(byte_writer& w, const properties& props) {
-  // One walk to size the properties; a counting writer needs nothing more.
-  bool ok = true;
-  const std::size_t length = fields_size(props, ok);
-  if (!ok || length > kMaxVarint) {
-    w.fail();
-    return;
+  // The counting pass sizes the properties (one walk, no writing) and notes the length; the
+  // writing pass made from it takes the length back and walks them once more, to write them.
+  std::size_t length;
+  if (w.counting() || !w.take_size(length)) {
+    bool ok = true;
+    length = fields_size(props, ok);
+    if (!ok || length > kMaxVarint) return w.fail();
+    if (w.counting()) {
+      w.note_size(length);
+      w.varint(static_cast<std::uint32_t>(length));
+      return w.skip(length);
+    }
   }
   w.varint(static_cast<std::uint32_t>(length));
-  if (w.counting())
-    w.skip(length);
-  else
-    write_fields(w, props);
+  write_fields(w, props);
 }
 
 bool properties::empty() const {
