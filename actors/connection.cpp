@@ -130,7 +130,7 @@ void on_tick(connection_actor* self) {
   }
   if (st.keep_alive.count() == 0) return;
   // [MQTT-3.1.2-22 (5.0) / 3.1.2-24 (3.1.1)]: one and a half times the Keep Alive without a packet.
-  if (now - st.last_packet > st.keep_alive * 3 / 2) {
+  if (now - st.last_packet > std::chrono::milliseconds(st.keep_alive) * 3 / 2) {
     send_packet(self, mqtt::disconnect_packet{reason_code::keep_alive_timeout, {}});
     return close_connection(self, reason_code::keep_alive_timeout, false, true, "keep alive timeout");
   }

@@ -82,13 +82,14 @@ struct connection_state {
   // Inbound.
   std::map<std::uint16_t, std::string> inbound_aliases;  ///< topic alias -> topic (5.0)
   std::set<std::uint16_t> inbound_qos2;                  ///< QoS 2 ids stored, PUBREL not yet seen
-  std::size_t inbound_unacked = 0;                       ///< QoS 1/2 publishes waiting for storage
+  std::size_t inbound_qos1_unacked = 0;  ///< QoS 1 publishes waiting for storage (QoS 2 count in inbound_qos2)
 
   // Session.
   std::map<std::string, session_subscription> subscriptions;
   std::unordered_map<std::string, topic_cursor> cursors;
   std::map<std::uint16_t, outbound_inflight> inflight;
   std::uint16_t next_packet_id = 1;
+  bool unsent_waiting = false;  ///< some inflight records wait to be saved before they are sent
   std::unordered_map<std::string, std::uint16_t> outbound_aliases;  ///< topic -> alias (5.0)
 
   // Persistence of a persistent session.

@@ -2,6 +2,7 @@
 // The steps of the connection actor, one file each; internal to the connection actor.
 
 #include <functional>
+#include <set>
 
 #include "actors/connection_state.hpp"
 
@@ -32,12 +33,15 @@ void on_connect(connection_actor* self, mqtt::connect_packet& p);
 /// Inbound PUBLISH: queued into `batch`, acknowledged when the batch is committed.
 struct inbound_batch {
   write_request request;
+  /// Acks go out in the order the publishes came [MQTT-4.6.0-2], after the commit.
   struct ack {
     std::uint16_t packet_id;
     mqtt::qos qos;
+    bool stored;                 ///< false: nothing to store (a QoS 2 resend, a refused publish)
+    mqtt::reason_code reason;    ///< for one that is not stored
   };
   std::vector<ack> acks;
-  bool session_changed = false;
+  std::set<std::uint16_t> new_qos2;  ///< QoS 2 packet ids first seen in this read
 };
 void on_publish(connection_actor* self, mqtt::publish_packet& p, inbound_batch& batch);
 void commit_inbound(connection_actor* self, inbound_batch batch, std::size_t chunk_bytes);

@@ -96,51 +96,62 @@ void on_publish(connection_actor* self, mqtt::publish_packet& p, inbound_batch& 
     if (v5) return protocol_violation(self, reason_code::retain_not_supported, "retained messages are disabled");
     p.retain = false;
   }
-  if (p.qos != mqtt::qos::at_most_once && st.inbound_unacked >= opt.receive_maximum)
+  // 5.0 §3.3.4: a QoS 1 publish holds its Receive Maximum slot until PUBACK, a QoS 2 one until PUBCOMP.
+  const bool qos2_resend = p.qos == mqtt::qos::exactly_once &&
+                           (st.inbound_qos2.count(p.packet_id) || batch.new_qos2.count(p.packet_id));
+  if (p.qos != mqtt::qos::at_most_once && !qos2_resend &&
+      st.inbound_qos1_unacked + st.inbound_qos2.size() + batch.new_qos2.size() >= opt.receive_maximum)
     return protocol_violation(self, reason_code::receive_maximum_exceeded, "more unacknowledged QoS 1/2 publishes than Receive Maximum");
   st.ctx->stats->messages_received.fetch_add(1, std::memory_order_relaxed);
 
   // `$` topics are the broker's ($SYS): clients may not publish there.
   if (topic[0] == '$') {
     log::write(log::level::debug, "publish", "client=" + st.client_id + " dropped a publish to " + topic);
-    return acknowledge(self, p.packet_id, p.qos, v5 ? reason_code::not_authorized : reason_code::success);
+    if (p.qos != mqtt::qos::at_most_once)
+      batch.acks.push_back({p.packet_id, p.qos, false, v5 ? reason_code::not_authorized : reason_code::success});
+    return;
   }
   // A QoS 2 packet id already stored and not released is a resend: acknowledge it again, store
   // nothing ([MQTT-4.3.3-10]: exactly once).
-  if (p.qos == mqtt::qos::exactly_once && st.inbound_qos2.count(p.packet_id))
-    return acknowledge(self, p.packet_id, p.qos, reason_code::success);
+  if (qos2_resend) {
+    log::write(log::level::debug, "publish", "client=" + st.client_id + " QoS 2 resend of packet id " +
+                                                 std::to_string(p.packet_id) + " acknowledged again, not stored");
+    batch.acks.push_back({p.packet_id, p.qos, false, reason_code::success});
+    return;
+  }
+
 
   auto message = to_stored(p, topic, st.client_id);
   // [MQTT-3.3.1-6/7]: a retained message replaces the topic's; an empty one only clears it.
   if (p.retain) batch.request.retained.push_back(message);
   if (!(p.retain && p.payload.empty())) batch.request.messages.push_back(std::move(message));
-  if (p.qos != mqtt::qos::at_most_once) {
-    ++st.inbound_unacked;
-    batch.acks.push_back({p.packet_id, p.qos});
-  }
-  if (p.qos == mqtt::qos::exactly_once) {
-    st.inbound_qos2.insert(p.packet_id);
-    batch.session_changed = true;
-  }
+  if (p.qos != mqtt::qos::at_most_once) batch.acks.push_back({p.packet_id, p.qos, true, reason_code::success});
+  if (p.qos == mqtt::qos::at_least_once) ++st.inbound_qos1_unacked;
+  if (p.qos == mqtt::qos::exactly_once) batch.new_qos2.insert(p.packet_id);
 }
 
 void commit_inbound(connection_actor* self, inbound_batch batch, std::size_t chunk_bytes) {
   auto& st = self->state;
   if (batch.request.empty()) {
     // Nothing to store (a QoS 2 resend, a dropped `$` publish): acknowledge at once.
-    for (const auto& a : batch.acks) acknowledge(self, a.packet_id, a.qos, reason_code::success);
+    for (const auto& a : batch.acks) acknowledge(self, a.packet_id, a.qos, a.reason);
     if (chunk_bytes) st.link->consumed(chunk_bytes);
     return;
   }
-  // The QoS 2 packet ids are part of the session: stored atomically with the messages.
-  if (batch.session_changed && is_persistent(self))
+  // The QoS 2 packet ids join the session only now, as their messages are sent to storage: a save of
+  // the session made earlier in this read (a PUBREL's) must not contain an id whose message it does
+  // not contain, or a crash would turn the client's resend into a loss. This request stores both.
+  const std::set<std::uint16_t> new_qos2 = std::move(batch.new_qos2);
+  st.inbound_qos2.insert(new_qos2.begin(), new_qos2.end());
+  if (!new_qos2.empty() && is_persistent(self))
     batch.request.sessions.push_back({st.client_id, false, session_to_proto(st)});
   self->request(st.ctx->writer, caf::infinite, write_atom::value, std::move(batch.request))
       .then([self, acks = std::move(batch.acks), chunk_bytes](const write_result& result) {
         auto& st = self->state;
         if (chunk_bytes) st.link->consumed(chunk_bytes);
         if (st.phase == connection_phase::closed) return;
-        st.inbound_unacked -= acks.size();
+        for (const auto& a : acks)
+          if (a.stored && a.qos == mqtt::qos::at_least_once) --st.inbound_qos1_unacked;
         if (!result.ok()) {
           log::write(log::level::error, "publish", "client=" + st.client_id + " storage refused: " + result.error);
           if (!is_v5(self)) {
@@ -149,12 +160,12 @@ void commit_inbound(connection_actor* self, inbound_batch batch, std::size_t chu
           }
           const auto code = result.quota_exceeded ? reason_code::quota_exceeded : reason_code::unspecified_error;
           for (const auto& a : acks) {
-            if (a.qos == mqtt::qos::exactly_once) st.inbound_qos2.erase(a.packet_id);
-            acknowledge(self, a.packet_id, a.qos, code);
+            if (a.stored && a.qos == mqtt::qos::exactly_once) st.inbound_qos2.erase(a.packet_id);
+            acknowledge(self, a.packet_id, a.qos, a.stored ? code : a.reason);
           }
           return flush(self);
         }
-        for (const auto& a : acks) acknowledge(self, a.packet_id, a.qos, reason_code::success);
+        for (const auto& a : acks) acknowledge(self, a.packet_id, a.qos, a.reason);
         flush(self);
       });
 }

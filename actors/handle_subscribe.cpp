@@ -71,6 +71,9 @@ void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
   mqtt::suback_packet ack;
   ack.packet_id = p.packet_id;
   std::vector<std::string> added, want_retained;
+  for (const auto& s : p.subscriptions)
+    if (s.options.no_local && mqtt::parse_shared_filter(s.filter))
+      return protocol_violation(self, reason_code::protocol_error, "No Local on a shared subscription [MQTT-3.8.3-4]");
   for (const auto& s : p.subscriptions) {
     const reason_code code = check_filter(self, s);
     ack.reasons.push_back(code);

@@ -139,11 +139,20 @@ outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t 
     // Remember how it is to be sent: retain flag and identifiers are recomputed from the copy.
     record.unsent->set_retain(retain);
     st.inflight.emplace(id, std::move(record));
-    persist(self, [self](const write_result&) { send_unsent(self); });
+    st.unsent_waiting = true;  // saved (with the cursor moved past it) by save_unsent()
     return outcome::done;
   }
   if (write_publish(self, m, q, retain, false, id, d.identifiers, remaining_s)) st.inflight.emplace(id, std::move(record));
   return outcome::done;
+}
+
+// QoS 2 deliveries recorded as unsent go out once the session, with their inflight records and the
+// cursors already past them, is durable: a crash then resends them under the same packet id instead
+// of delivering them again under a new one.
+void save_unsent(connection_actor* self) {
+  if (!self->state.unsent_waiting) return;
+  self->state.unsent_waiting = false;
+  persist(self, [self](const write_result&) { send_unsent(self); });
 }
 
 void process(connection_actor* self, const std::string& topic, topic_cursor& cursor,
@@ -156,12 +165,13 @@ void process(connection_actor* self, const std::string& topic, topic_cursor& cur
       const bool retain = e.message.retain() && d.retain_as_published;  // [MQTT-3.3.1-12/13]
       if (deliver(self, topic, e.offset, e.sequence, e.message, d, retain) == outcome::no_room) {
         cursor.paused = true;
-        return;
+        break;
       }
     }
     cursor.next_offset = e.offset + 1;
     if (is_persistent(self)) st.dirty_offsets.insert(topic);
   }
+  save_unsent(self);
 }
 
 void resume_paused(connection_actor* self) {
@@ -235,6 +245,7 @@ void deliver_retained(connection_actor* self, const proto::StoredMessage& m, con
   // sequence is unknown here (0), so a resend after a reconnect skips them.
   if (deliver(self, m.topic(), m.topic_offset(), 0, m, d, true) == outcome::no_room)
     self->state.ctx->stats->messages_dropped.fetch_add(1, std::memory_order_relaxed);
+  save_unsent(self);
 }
 
 void send_unsent(connection_actor* self) {
@@ -308,8 +319,13 @@ void on_pubrec(connection_actor* self, const mqtt::pubrec_packet& p) {
   }
   if (mqtt::is_error(p.reason)) return completed(self, it);  // the client refused it: done
   it->second.stage = outbound_inflight::stage::awaiting_pubcomp;
-  send_packet(self, rel);
-  if (is_persistent(self)) persist(self);
+  // After PUBREL the client may forget the packet id; were the broker to crash and resend the PUBLISH,
+  // it would be a new message to the client. So the new stage is durable before PUBREL goes out.
+  persist(self, [self, rel](const write_result&) {
+    if (self->state.phase != connection_phase::connected) return;
+    send_packet(self, rel);
+    flush(self);
+  });
 }
 
 void on_pubcomp(connection_actor* self, const mqtt::pubcomp_packet& p) {

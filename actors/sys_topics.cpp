@@ -46,7 +46,8 @@ void publish(caf::event_based_actor* self, const broker_context& ctx, const stor
 caf::behavior sys_topics(caf::event_based_actor* self, std::shared_ptr<const broker_context> ctx) {
   const auto interval = ctx->options.sys_interval;
   if (interval.count() == 0) return {};
-  self->send(self, tick_atom::value);
+  // Like Mosquitto, the first values appear after one interval.
+  self->delayed_send(self, interval, tick_atom::value);
   return {
       [=](tick_atom) {
         self->request(ctx->reader, caf::infinite, stats_atom::value).then([=](const storage_stats& storage) {
