@@ -15,6 +15,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "hex.hpp"
+
 #include <cctype>
 #include <cstdint>
 #include <optional>
@@ -35,24 +37,7 @@ using mqtt::reason_code;
 
 namespace {
 
-// "10 0e 00 04" -> bytes; whitespace is ignored.
-std::string unhex(std::string_view hex) {
-  std::string out;
-  int hi = -1;
-  for (char c : hex) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c))
-                      ? c - '0'
-                      : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<char>(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  return out;
-}
+using unimq::mqtt::testing::unhex;
 
 std::string tohex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";

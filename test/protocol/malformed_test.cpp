@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "hex.hpp"
+
 #include <cctype>
 #include <cstdio>
 #include <list>
@@ -40,23 +42,7 @@ constexpr auto v31 = protocol_version::v3_1;
 constexpr auto v311 = protocol_version::v3_1_1;
 constexpr auto v5 = protocol_version::v5;
 
-std::string unhex(std::string_view hex) {
-  std::string out;
-  int hi = -1;
-  for (char c : hex) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c))
-                      ? c - '0'
-                      : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<char>(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  return out;
-}
+using unimq::mqtt::testing::unhex;
 
 // A whole packet: `first` byte, the Remaining Length computed from `body_hex`, then the body.
 std::string pkt(std::uint8_t first, std::string_view body_hex) {
