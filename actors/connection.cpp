@@ -125,9 +125,6 @@ void on_tick(connection_actor* self) {
   auto& st = self->state;
   if (st.phase == connection_phase::closed) return;
   const auto now = std::chrono::steady_clock::now();
-  if (st.phase == connection_phase::awaiting_connect) {
-    return close_connection(self, reason_code::maximum_connect_time, false, false, "no CONNECT within the connect timeout");
-  }
   if (st.keep_alive.count() == 0) return;
   // [MQTT-3.1.2-22 (5.0) / 3.1.2-24 (3.1.1)]: one and a half times the Keep Alive without a packet.
   if (now - st.last_packet > std::chrono::milliseconds(st.keep_alive) * 3 / 2) {
@@ -146,7 +143,7 @@ caf::behavior connection(connection_actor* self, std::shared_ptr<const broker_co
   st.decoder = mqtt::stream_decoder(st.ctx->options.max_packet_size);
   st.last_packet = std::chrono::steady_clock::now();
   st.ctx->stats->connections_total.fetch_add(1, std::memory_order_relaxed);
-  self->delayed_send(self, st.ctx->options.connect_timeout, tick_atom::value);
+  self->delayed_send(self, st.ctx->options.connect_timeout, timeout_atom::value);
   self->set_exit_handler([self](const caf::exit_msg&) {
     close_connection(self, reason_code::server_shutting_down, true, false, "broker shutting down");
   });
@@ -156,6 +153,15 @@ caf::behavior connection(connection_actor* self, std::shared_ptr<const broker_co
         close_connection(self, reason_code::unspecified_error, false, true, "connection lost");
       },
       [self](tick_atom) { on_tick(self); },
+      [self](resume_atom) {
+        if (self->state.phase != connection_phase::connected) return;
+        resume_paused(self);
+        flush(self);
+      },
+      [self](timeout_atom) {
+        if (self->state.phase == connection_phase::awaiting_connect)
+          close_connection(self, reason_code::maximum_connect_time, false, false, "no CONNECT within the connect timeout");
+      },
       [self](deliver_atom, const queue_batch& batch) {
         if (self->state.phase != connection_phase::connected) return;
         on_deliver(self, batch);

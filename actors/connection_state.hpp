@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -91,6 +92,7 @@ struct connection_state {
   std::uint16_t next_packet_id = 1;
   bool unsent_waiting = false;  ///< some inflight records wait to be saved before they are sent
   std::unordered_map<std::string, std::uint16_t> outbound_aliases;  ///< topic -> alias (5.0)
+  std::deque<std::pair<proto::StoredMessage, session_subscription>> pending_retained;  ///< waiting for room
 
   // Persistence of a persistent session.
   bool persist_running = false;

@@ -61,6 +61,8 @@ void on_pubrec(connection_actor* self, const mqtt::pubrec_packet& p);
 void on_pubcomp(connection_actor* self, const mqtt::pubcomp_packet& p);
 /// Sends a retained message to the client as a subscription of `options` asks (retain flag set).
 void deliver_retained(connection_actor* self, const proto::StoredMessage& m, const session_subscription& sub);
+/// Resumes the topics stopped by flow control, if the window and the socket have room again.
+void resume_paused(connection_actor* self);
 /// Reads `topic` from storage from its cursor until the reader has nothing more.
 void catch_up(connection_actor* self, const std::string& topic);
 /// Resends what was in flight when the session was last connected ([MQTT-4.4.0-1]).

@@ -42,26 +42,46 @@ void send_retained(connection_actor* self, const std::string& filter) {
 
 }  // namespace
 
-void register_subscriptions(connection_actor* self) {
+namespace {
+
+void register_and_catch_up(connection_actor* self) {
   for (const auto& [filter, sub] : self->state.subscriptions) tell_shards(self, subscribe_atom::value, filter);
-  // Catch up on every topic the session has a cursor for, then on topics its filters cover that it has
-  // never read (persistent sessions coming back).
-  if (!is_persistent(self) && self->state.clean_start) return;
   for (auto& [topic, cursor] : self->state.cursors) catch_up(self, topic);
-  for (const auto& [filter, sub] : self->state.subscriptions) {
+}
+
+}  // namespace
+
+void register_subscriptions(connection_actor* self) {
+  auto& st = self->state;
+  if (st.subscriptions.empty() || (!is_persistent(self) && st.clean_start)) {
+    for (const auto& [filter, sub] : st.subscriptions) tell_shards(self, subscribe_atom::value, filter);
+    return;
+  }
+  // A resumed session first places a cursor on every topic its filters cover that it never read (at
+  // the first message at or after the subscription), and only then registers with the shards:
+  // otherwise a live batch could place the cursor first and skip the history.
+  auto pending = std::make_shared<std::size_t>(st.subscriptions.size());
+  auto one_done = [self, pending] {
+    if (--*pending == 0 && self->state.phase == connection_phase::connected) register_and_catch_up(self);
+  };
+  for (const auto& [filter, sub] : st.subscriptions) {
     const auto since = sub.subscribed_at_sequence;
-    self->request(self->state.ctx->reader, caf::infinite, subscribe_atom::value, filter)
-        .then([self, since](const std::vector<std::string>& topics) {
+    self->request(st.ctx->reader, caf::infinite, subscribe_atom::value, filter)
+        .then([self, since, one_done](const std::vector<std::string>& topics) {
+          auto unseen = std::make_shared<std::size_t>(1);  // 1 for this callback itself
+          auto topic_done = [unseen, one_done] {
+            if (--*unseen == 0) one_done();
+          };
           for (const auto& topic : topics) {
             if (self->state.cursors.count(topic)) continue;
+            ++*unseen;
             self->request(self->state.ctx->reader, caf::infinite, start_atom::value, topic, since)
-                .then([self, topic](std::uint64_t offset) {
-                  auto [it, added] = self->state.cursors.try_emplace(topic);
-                  if (!added) return;  // live delivery got there first
-                  it->second.next_offset = offset;
-                  catch_up(self, topic);
+                .then([self, topic, topic_done](std::uint64_t offset) {
+                  self->state.cursors.try_emplace(topic).first->second.next_offset = offset;
+                  topic_done();
                 });
           }
+          topic_done();
         });
   }
 }

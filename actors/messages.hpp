@@ -65,6 +65,7 @@ using register_atom = caf::atom_constant<caf::atom("register")>;
 using takeover_atom = caf::atom_constant<caf::atom("takeover")>;
 using will_atom = caf::atom_constant<caf::atom("will")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using reader_atom = caf::atom_constant<caf::atom("reader")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using sessions_atom = caf::atom_constant<caf::atom("sessions")>;

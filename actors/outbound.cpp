@@ -117,11 +117,10 @@ outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t 
     remaining_s = (m.expiry_deadline_ms() - now + 999) / 1000;
   }
   const qos q = std::min(d.max_qos, static_cast<qos>(m.qos()));
+  // Every message is in storage, so a client that does not keep up is not sent more (nor is anything
+  // dropped): its cursor stops here and it reads on when its socket has drained.
+  if (link_full(st)) return outcome::no_room;
   if (q == qos::at_most_once) {
-    if (link_full(st)) {
-      st.ctx->stats->messages_dropped.fetch_add(1, std::memory_order_relaxed);
-      return outcome::done;  // QoS 0 to a client that does not keep up is dropped
-    }
     write_publish(self, m, q, retain, false, 0, d.identifiers, remaining_s);
     return outcome::done;
   }
@@ -165,6 +164,7 @@ void process(connection_actor* self, const std::string& topic, topic_cursor& cur
       const bool retain = e.message.retain() && d.retain_as_published;  // [MQTT-3.3.1-12/13]
       if (deliver(self, topic, e.offset, e.sequence, e.message, d, retain) == outcome::no_room) {
         cursor.paused = true;
+        if (link_full(st)) st.link->notify_when_drained();
         break;
       }
     }
@@ -174,8 +174,13 @@ void process(connection_actor* self, const std::string& topic, topic_cursor& cur
   save_unsent(self);
 }
 
+}  // namespace
+
 void resume_paused(connection_actor* self) {
   auto& st = self->state;
+  auto waiting = std::move(st.pending_retained);
+  st.pending_retained.clear();
+  for (auto& [m, sub] : waiting) deliver_retained(self, m, sub);
   if (!has_room(st)) return;
   for (auto& [topic, cursor] : st.cursors)
     if (cursor.paused && !cursor.reading) {
@@ -183,6 +188,8 @@ void resume_paused(connection_actor* self) {
       catch_up(self, topic);
     }
 }
+
+namespace {
 
 // An acknowledgement completed a delivery: the window has room again.
 void completed(connection_actor* self, std::map<std::uint16_t, outbound_inflight>::iterator it) {
@@ -237,14 +244,23 @@ void on_deliver(connection_actor* self, const queue_batch& batch) {
 }
 
 void deliver_retained(connection_actor* self, const proto::StoredMessage& m, const session_subscription& sub) {
+  auto& st = self->state;
+  // Retained messages are not in a queue the session could read on from, so those that do not fit
+  // now wait here (a subscription to `#` on a broker with many retained topics) until there is room.
+  if (!st.pending_retained.empty()) {
+    st.pending_retained.emplace_back(m, sub);
+    return;
+  }
   delivery d;
   d.matched = true;
   d.max_qos = sub.options.max_qos;
   if (sub.identifier) d.identifiers.push_back(*sub.identifier);
   // [MQTT-3.3.1-9]: retained messages sent for a new subscription carry the retain flag. Their
   // sequence is unknown here (0), so a resend after a reconnect skips them.
-  if (deliver(self, m.topic(), m.topic_offset(), 0, m, d, true) == outcome::no_room)
-    self->state.ctx->stats->messages_dropped.fetch_add(1, std::memory_order_relaxed);
+  if (deliver(self, m.topic(), m.topic_offset(), 0, m, d, true) == outcome::no_room) {
+    st.pending_retained.emplace_back(m, sub);
+    if (link_full(st)) st.link->notify_when_drained();
+  }
   save_unsent(self);
 }
 

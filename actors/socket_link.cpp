@@ -67,10 +67,24 @@ void socket_link::send(std::string bytes) {
   });
 }
 
+void socket_link::notify_when_drained() {
+  asio::post(_socket.get_executor(), [self = shared_from_this()] {
+    if (self->_closed) return;
+    if (self->_write_queue.empty())
+      caf::anon_send(self->_owner, resume_atom::value);
+    else
+      self->_notify_drained = true;
+  });
+}
+
 void socket_link::write() {
   if (_write_queue.empty()) {
     _writing = false;
-    if (_closing) shutdown();
+    if (_closing) return shutdown();
+    if (_notify_drained) {
+      _notify_drained = false;
+      caf::anon_send(_owner, resume_atom::value);
+    }
     return;
   }
   _writing = true;

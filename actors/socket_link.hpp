@@ -37,6 +37,9 @@ class socket_link : public std::enable_shared_from_this<socket_link> {
   /// The actor processed `n` bytes of what it was sent; reading resumes if it had paused.
   void consumed(std::size_t n);
 
+  /// Sends the owner (resume_atom) once, when everything queued so far has been written. Thread-safe.
+  void notify_when_drained();
+
   /// Bytes queued for writing and not yet written: the actor's back-pressure signal.
   std::size_t queued_bytes() const { return _queued_bytes.load(std::memory_order_relaxed); }
 
@@ -56,6 +59,7 @@ class socket_link : public std::enable_shared_from_this<socket_link> {
   bool _closing = false;
   bool _read_paused = false;
   bool _closed = false;
+  bool _notify_drained = false;
   // Shared between threads.
   std::atomic<std::size_t> _unconsumed{0};
   std::atomic<std::size_t> _queued_bytes{0};
