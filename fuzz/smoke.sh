@@ -31,10 +31,14 @@ if [ $# -gt 0 ]; then
 fi
 
 mkdir "$work/new"
+# libFuzzer's progress lines go to a log, shown only when something is found.
 if ! "$fuzzer" -max_total_time="$max_time" -runs="$runs" -max_len=4096 -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" "$work/new" "$corpus"; then
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" "$work/new" "$corpus" \
+    >"$work/fuzz.log" 2>&1; then
   keep=1
-  echo "fuzz_smoke: the fuzzer found a crash; artifacts in $work" >&2
+  tail -n 60 "$work/fuzz.log" >&2
+  echo "fuzz_smoke: the fuzzer found a crash; artifacts and fuzz.log in $work" >&2
   exit 1
 fi
+grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$work/fuzz.log"
 echo "fuzz_smoke: no crash"
