@@ -76,7 +76,9 @@ void dispatch(connection_actor* self, mqtt::packet& packet, inbound_batch& batch
             if (st.session_expiry_s == 0 && *p.props.session_expiry_interval != 0)
               return protocol_violation(self, reason_code::protocol_error,
                                         "DISCONNECT sets a Session Expiry Interval after CONNECT set 0");
-            st.session_expiry_s = *p.props.session_expiry_interval;
+            const auto cap = static_cast<std::uint32_t>(st.ctx->options.max_session_expiry.count());
+            st.session_expiry_s = cap != 0 ? std::min(*p.props.session_expiry_interval, cap)
+                                           : *p.props.session_expiry_interval;
           }
           const bool with_will = p.reason == reason_code::disconnect_with_will_message;
           close_connection(self, reason_code::normal_disconnection, false, with_will, "client disconnected");
@@ -128,8 +130,7 @@ void on_tick(connection_actor* self) {
   if (st.keep_alive.count() == 0) return;
   // [MQTT-3.1.2-22 (5.0) / 3.1.2-24 (3.1.1)]: one and a half times the Keep Alive without a packet.
   if (now - st.last_packet > std::chrono::milliseconds(st.keep_alive) * 3 / 2) {
-    send_packet(self, mqtt::disconnect_packet{reason_code::keep_alive_timeout, {}});
-    return close_connection(self, reason_code::keep_alive_timeout, false, true, "keep alive timeout");
+    return close_connection(self, reason_code::keep_alive_timeout, true, true, "keep alive timeout");
   }
   self->delayed_send(self, std::max<std::chrono::milliseconds>(st.keep_alive / 2, std::chrono::seconds(1)),
                      tick_atom::value);
@@ -144,6 +145,12 @@ caf::behavior connection(connection_actor* self, std::shared_ptr<const broker_co
   st.last_packet = std::chrono::steady_clock::now();
   st.ctx->stats->connections_total.fetch_add(1, std::memory_order_relaxed);
   self->delayed_send(self, st.ctx->options.connect_timeout, timeout_atom::value);
+  // A request that fails (a remote storage node gone, say) ends the connection as an error would, with
+  // its Will, instead of CAF's default of quitting silently with the socket open.
+  self->set_error_handler([self](caf::error& e) {
+    close_connection(self, reason_code::implementation_specific_error, true, true,
+                     "internal error: " + self->system().render(e));
+  });
   self->set_exit_handler([self](const caf::exit_msg&) {
     close_connection(self, reason_code::server_shutting_down, true, false, "broker shutting down");
   });
@@ -155,6 +162,7 @@ caf::behavior connection(connection_actor* self, std::shared_ptr<const broker_co
       [self](tick_atom) { on_tick(self); },
       [self](resume_atom) {
         if (self->state.phase != connection_phase::connected) return;
+        release_input(self, 0);
         resume_paused(self);
         flush(self);
       },
@@ -207,6 +215,18 @@ void send_packet(connection_actor* self, const mqtt::packet& p) {
     st.out.resize(before);
 }
 
+void release_input(connection_actor* self, std::size_t n) {
+  auto& st = self->state;
+  st.held_input += n;
+  if (st.held_input == 0 || st.phase == connection_phase::connecting) return;  // accept() drains
+  if (st.link->queued_bytes() >= st.ctx->options.max_queued_bytes) {
+    st.link->notify_when_drained();  // a client that sends but does not read is read no further
+    return;
+  }
+  st.link->consumed(st.held_input);
+  st.held_input = 0;
+}
+
 void flush(connection_actor* self) {
   auto& st = self->state;
   if (st.out.empty() || !st.link) return;
@@ -243,25 +263,31 @@ void close_connection(connection_actor* self, mqtt::reason_code reason, bool sen
   log::write(log::level::info, "disconnect", describe(self) + " reason=\"" + why + "\"");
 
   if (publish_will && st.will) {
-    if (st.will_delay_s > 0 && st.session_expiry_s > 0) {
-      self->send(st.ctx->registry, will_atom::value, st.client_id, *st.will,
-                 std::min(st.will_delay_s, st.session_expiry_s));
+    const bool delayed = st.will_delay_s > 0 && st.session_expiry_s > 0;
+    const std::uint32_t delay = delayed ? std::min(st.will_delay_s, st.session_expiry_s) : 0;
+    auto will = *st.will;
+    if (st.will_expiry_s) {
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+      will.set_expiry_deadline_ms(static_cast<std::uint64_t>(now) + (std::uint64_t{delay} + *st.will_expiry_s) * 1000);
+    }
+    if (delayed) {
+      self->send(st.ctx->registry, will_atom::value, st.client_id, will, delay);
     } else {
       write_request r;
-      if (st.will->retain()) r.retained.push_back(*st.will);
-      r.messages.push_back(*st.will);
+      if (will.retain()) r.retained.push_back(will);
+      r.messages.push_back(std::move(will));
       self->request(st.ctx->writer, caf::infinite, write_atom::value, std::move(r)).then([](const write_result&) {});
     }
   }
   // The session outlives the connection only if it is persistent; then it is saved as it is now.
   if (is_persistent(self)) {
     write_request r;
-    auto session = session_to_proto(st);
-    session.set_disconnected_at_ms(static_cast<std::uint64_t>(
+    for (const auto& [topic, cursor] : st.cursors) st.dirty_offsets.insert(topic);
+    add_session(st, r);
+    r.sessions.back().session.set_disconnected_at_ms(static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count()));
-    r.sessions.push_back({st.client_id, false, std::move(session)});
-    for (const auto& [topic, cursor] : st.cursors) r.offsets.push_back({st.client_id, topic, cursor.next_offset});
     const auto expiry = st.session_expiry_s;
     const auto registry = st.ctx->registry;
     const auto client_id = st.client_id;
@@ -273,8 +299,8 @@ void close_connection(connection_actor* self, mqtt::reason_code reason, bool sen
         });
     return;
   }
-  if (!st.clean_start || st.taken_over) {
-    // A resumed session that now ends: delete what was stored of it.
+  if (st.session_stored) {
+    // A session that was stored (resumed, or persistent until DISCONNECT set its expiry to 0) ends now.
     write_request r;
     r.sessions.push_back({st.client_id, true, {}});
     self->request(st.ctx->writer, caf::infinite, write_atom::value, std::move(r)).then([self](const write_result&) {

@@ -5,7 +5,6 @@
 #include <caf/all.hpp>
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -40,6 +39,7 @@ struct outbound_inflight {
   /// A QoS 2 delivery of a persistent session is sent only once its inflight record is durable, so
   /// that a broker crash cannot make it arrive twice; until then it waits here.
   std::optional<proto::StoredMessage> unsent;
+  std::uint64_t covered_by_save = 0;  ///< the number of the first save that contains this record
 };
 
 /// Where the session stands in one topic queue.
@@ -71,6 +71,7 @@ struct connection_state {
   std::chrono::steady_clock::time_point last_packet;
   std::optional<proto::StoredMessage> will;
   std::uint32_t will_delay_s = 0;
+  std::optional<std::uint32_t> will_expiry_s;  ///< the Will's Message Expiry Interval
   bool disconnect_received = false;
   bool taken_over = false;
   bool problem_information = true;  ///< the client accepts reason strings
@@ -83,6 +84,7 @@ struct connection_state {
   // Inbound.
   std::map<std::uint16_t, std::string> inbound_aliases;  ///< topic alias -> topic (5.0)
   std::set<std::uint16_t> inbound_qos2;                  ///< QoS 2 ids stored, PUBREL not yet seen
+  std::size_t held_input = 0;  ///< bytes processed but not yet released to the link (back-pressure)
   std::size_t inbound_qos1_unacked = 0;  ///< QoS 1 publishes waiting for storage (QoS 2 count in inbound_qos2)
 
   // Session.
@@ -92,9 +94,12 @@ struct connection_state {
   std::uint16_t next_packet_id = 1;
   bool unsent_waiting = false;  ///< some inflight records wait to be saved before they are sent
   std::unordered_map<std::string, std::uint16_t> outbound_aliases;  ///< topic -> alias (5.0)
-  std::deque<std::pair<proto::StoredMessage, session_subscription>> pending_retained;  ///< waiting for room
+  // A vector, not a deque: libstdc++'s deque allocates ~600 bytes when constructed, per connection.
+  std::vector<std::pair<proto::StoredMessage, session_subscription>> pending_retained;  ///< waiting for room
 
   // Persistence of a persistent session.
+  bool session_stored = false;    ///< the store holds a session for this client id
+  std::uint64_t saves_sent = 0;   ///< saves of the session sent to storage so far (each one numbered)
   bool persist_running = false;
   bool persist_again = false;
   std::set<std::string> dirty_offsets;

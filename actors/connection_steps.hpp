@@ -16,6 +16,9 @@ void flush(connection_actor* self);
 /// Decodes and handles the packets buffered in the decoder; `chunk_bytes` of input are released to
 /// the link once the publishes among them are committed (read back-pressure).
 void drain(connection_actor* self, std::size_t chunk_bytes);
+/// Lets the link read `n` more bytes, unless the session is still being set up or the client does not
+/// read what it is sent: then the bytes are held (the link stops reading) and released later.
+void release_input(connection_actor* self, std::size_t n);
 /// Ends the connection. `reason` is sent in a 5.0 DISCONNECT when `send_disconnect`; `publish_will`
 /// says whether the Will Message goes out (it does for every close but a normal DISCONNECT).
 void close_connection(connection_actor* self, mqtt::reason_code reason, bool send_disconnect, bool publish_will,
@@ -67,8 +70,8 @@ void resume_paused(connection_actor* self);
 void catch_up(connection_actor* self, const std::string& topic);
 /// Resends what was in flight when the session was last connected ([MQTT-4.4.0-1]).
 void resend_inflight(connection_actor* self);
-/// Sends the QoS 2 deliveries that were waiting for their inflight record to be durable.
-void send_unsent(connection_actor* self);
+/// Sends the QoS 2 deliveries whose inflight record is durable: those covered by save number `save`.
+void send_unsent(connection_actor* self, std::uint64_t save);
 
 // session_persistence.cpp
 bool is_persistent(const connection_actor* self);
@@ -76,6 +79,13 @@ bool is_persistent(const connection_actor* self);
 /// session that is not persistent `then` runs at once. Saves are coalesced: one at a time.
 void persist(connection_actor* self, std::function<void(const write_result&)> then = {});
 proto::Session session_to_proto(const connection_state& st);
+/// Adds the session and the offsets of the cursors that moved to `r`: every save of the session goes
+/// through here, so each one has the inflight records together with the cursors past them. Returns
+/// the number of this save.
+std::uint64_t add_session(connection_state& st, write_request& r);
+/// A save of the session failed: nothing that depended on it may be acknowledged, so the connection
+/// ends (the client will resend what it did not see acknowledged).
+void session_save_failed(connection_actor* self, const write_result& result);
 void restore_session(connection_actor* self, const stored_session& stored);
 
 }  // namespace unimq::actors

@@ -40,7 +40,11 @@ proto::StoredMessage will_to_stored(const mqtt::will_message& w, const std::stri
   p.qos = w.qos;
   p.retain = w.retain;
   p.props = w.props;
-  return to_stored(p, w.topic, client_id);
+  auto m = to_stored(p, w.topic, client_id);
+  // The Will's Message Expiry Interval runs from its publication, not from CONNECT: close_connection
+  // sets the deadline.
+  m.clear_expiry_deadline_ms();
+  return m;
 }
 
 void accept(connection_actor* self, bool session_present, bool id_assigned, bool keep_alive_changed,
@@ -91,11 +95,12 @@ void set_up_session(connection_actor* self, bool id_assigned, bool keep_alive_ch
           } else {
             restore_session(self, stored);
             present = true;
+            st.session_stored = true;
           }
         }
         // [MQTT-3.2.2-2/3]: session present promises the session exists; for a new persistent session
         // the CONNACK waits until it is durable.
-        if (is_persistent(self) && !present) r.sessions.push_back({st.client_id, false, session_to_proto(st)});
+        if (is_persistent(self) && !present) add_session(st, r);
         if (r.empty()) return accept(self, present, id_assigned, keep_alive_changed, expiry_capped);
         self->request(st.ctx->writer, caf::infinite, write_atom::value, std::move(r))
             .then([=](const write_result& result) {
@@ -139,7 +144,9 @@ void on_connect(connection_actor* self, mqtt::connect_packet& p) {
   st.session_expiry_s = expiry;
 
   auto keep_alive = std::chrono::seconds(p.keep_alive);
-  const bool keep_alive_changed = keep_alive > opt.max_keep_alive || (keep_alive.count() == 0 && opt.max_keep_alive.count() < 65535);
+  // Only 5.0 can be told a different Keep Alive (Server Keep Alive); a 3.x client keeps its own.
+  const bool keep_alive_changed =
+      v5 && (keep_alive > opt.max_keep_alive || (keep_alive.count() == 0 && opt.max_keep_alive.count() < 65535));
   if (keep_alive_changed) keep_alive = opt.max_keep_alive;
   st.keep_alive = keep_alive;
 
@@ -152,12 +159,15 @@ void on_connect(connection_actor* self, mqtt::connect_packet& p) {
   if (p.will) {
     st.will = will_to_stored(*p.will, st.client_id);
     st.will_delay_s = p.will->props.will_delay_interval.value_or(0);
+    st.will_expiry_s = p.will->props.message_expiry_interval;
   }
 
   st.phase = connection_phase::connecting;
   self->request(st.ctx->registry, caf::infinite, register_atom::value, st.client_id, st.clean_start)
-      .then([=](bool) {
+      .then([=](bool registered) {
         if (self->state.phase == connection_phase::closed) return;
+        // A newer connection with the same client id arrived while this one waited for a takeover.
+        if (!registered) return close_connection(self, reason_code::session_taken_over, false, false, "superseded");
         set_up_session(self, id_assigned, keep_alive_changed, expiry_capped);
       });
 }

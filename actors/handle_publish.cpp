@@ -99,7 +99,8 @@ void on_publish(connection_actor* self, mqtt::publish_packet& p, inbound_batch& 
   // 5.0 §3.3.4: a QoS 1 publish holds its Receive Maximum slot until PUBACK, a QoS 2 one until PUBCOMP.
   const bool qos2_resend = p.qos == mqtt::qos::exactly_once &&
                            (st.inbound_qos2.count(p.packet_id) || batch.new_qos2.count(p.packet_id));
-  if (p.qos != mqtt::qos::at_most_once && !qos2_resend &&
+  // 3.x has no Receive Maximum: its clients are held back by reading less instead.
+  if (v5 && p.qos != mqtt::qos::at_most_once && !qos2_resend &&
       st.inbound_qos1_unacked + st.inbound_qos2.size() + batch.new_qos2.size() >= opt.receive_maximum)
     return protocol_violation(self, reason_code::receive_maximum_exceeded, "more unacknowledged QoS 1/2 publishes than Receive Maximum");
   st.ctx->stats->messages_received.fetch_add(1, std::memory_order_relaxed);
@@ -133,9 +134,9 @@ void on_publish(connection_actor* self, mqtt::publish_packet& p, inbound_batch& 
 void commit_inbound(connection_actor* self, inbound_batch batch, std::size_t chunk_bytes) {
   auto& st = self->state;
   if (batch.request.empty()) {
-    // Nothing to store (a QoS 2 resend, a dropped `$` publish): acknowledge at once.
+    // Nothing to store (a QoS 2 resend, a refused publish): acknowledge at once.
     for (const auto& a : batch.acks) acknowledge(self, a.packet_id, a.qos, a.reason);
-    if (chunk_bytes) st.link->consumed(chunk_bytes);
+    release_input(self, chunk_bytes);
     return;
   }
   // The QoS 2 packet ids join the session only now, as their messages are sent to storage: a save of
@@ -143,29 +144,39 @@ void commit_inbound(connection_actor* self, inbound_batch batch, std::size_t chu
   // not contain, or a crash would turn the client's resend into a loss. This request stores both.
   const std::set<std::uint16_t> new_qos2 = std::move(batch.new_qos2);
   st.inbound_qos2.insert(new_qos2.begin(), new_qos2.end());
-  if (!new_qos2.empty() && is_persistent(self))
-    batch.request.sessions.push_back({st.client_id, false, session_to_proto(st)});
+  std::uint64_t save = 0;
+  if (!new_qos2.empty() && is_persistent(self)) save = add_session(st, batch.request);
   self->request(st.ctx->writer, caf::infinite, write_atom::value, std::move(batch.request))
-      .then([self, acks = std::move(batch.acks), chunk_bytes](const write_result& result) {
+      .then([self, acks = std::move(batch.acks), chunk_bytes, new_qos2, save](const write_result& result) {
         auto& st = self->state;
-        if (chunk_bytes) st.link->consumed(chunk_bytes);
-        if (st.phase == connection_phase::closed) return;
         for (const auto& a : acks)
           if (a.stored && a.qos == mqtt::qos::at_least_once) --st.inbound_qos1_unacked;
         if (!result.ok()) {
+          // Not stored: the ids must not stay in the session, or the client's resend would be taken
+          // for a duplicate and the message lost.
+          for (auto id : new_qos2) st.inbound_qos2.erase(id);
+          if (st.phase == connection_phase::closed) {
+            if (!new_qos2.empty() && is_persistent(self)) {
+              write_request r;
+              add_session(st, r);
+              self->request(st.ctx->writer, caf::infinite, write_atom::value, std::move(r)).then([](const write_result&) {});
+            }
+            return;
+          }
           log::write(log::level::error, "publish", "client=" + st.client_id + " storage refused: " + result.error);
           if (!is_v5(self)) {
             // 3.x cannot refuse a publish: closing without PUBACK makes the client send it again.
             return close_connection(self, reason_code::unspecified_error, false, true, "storage error");
           }
           const auto code = result.quota_exceeded ? reason_code::quota_exceeded : reason_code::unspecified_error;
-          for (const auto& a : acks) {
-            if (a.stored && a.qos == mqtt::qos::exactly_once) st.inbound_qos2.erase(a.packet_id);
-            acknowledge(self, a.packet_id, a.qos, a.stored ? code : a.reason);
-          }
+          for (const auto& a : acks) acknowledge(self, a.packet_id, a.qos, a.stored ? code : a.reason);
+          release_input(self, chunk_bytes);
           return flush(self);
         }
+        if (st.phase == connection_phase::closed) return;
         for (const auto& a : acks) acknowledge(self, a.packet_id, a.qos, a.reason);
+        if (save) send_unsent(self, save);
+        release_input(self, chunk_bytes);
         flush(self);
       });
 }

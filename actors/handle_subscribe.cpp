@@ -1,5 +1,7 @@
 // SUBSCRIBE and UNSUBSCRIBE ([MQTT-3.8], [MQTT-3.10]): the session's subscriptions, their
 // registration with the index shards, and retained messages on subscribe ([MQTT-3.3.1-9..11]).
+#include <algorithm>
+
 #include "actors/connection_steps.hpp"
 #include "actors/sharding.hpp"
 #include "config/log.hpp"
@@ -77,7 +79,8 @@ void register_subscriptions(connection_actor* self) {
             ++*unseen;
             self->request(self->state.ctx->reader, caf::infinite, start_atom::value, topic, since)
                 .then([self, topic, topic_done](std::uint64_t offset) {
-                  self->state.cursors.try_emplace(topic).first->second.next_offset = offset;
+                  auto [cursor, added] = self->state.cursors.try_emplace(topic);
+                  if (added) cursor->second.next_offset = offset;  // live delivery may have started it
                   topic_done();
                 });
           }
@@ -88,12 +91,12 @@ void register_subscriptions(connection_actor* self) {
 
 void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
   auto& st = self->state;
-  mqtt::suback_packet ack;
-  ack.packet_id = p.packet_id;
-  std::vector<std::string> added, want_retained;
   for (const auto& s : p.subscriptions)
     if (s.options.no_local && mqtt::parse_shared_filter(s.filter))
       return protocol_violation(self, reason_code::protocol_error, "No Local on a shared subscription [MQTT-3.8.3-4]");
+  mqtt::suback_packet ack;
+  ack.packet_id = p.packet_id;
+  std::vector<std::pair<std::string, session_subscription>> accepted;
   for (const auto& s : p.subscriptions) {
     const reason_code code = check_filter(self, s);
     ack.reasons.push_back(code);
@@ -102,23 +105,33 @@ void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
                  "client=" + st.client_id + " refused filter \"" + std::string(s.filter) + "\": " + to_string(code));
       continue;
     }
-    const std::string filter(s.filter);
-    auto [it, is_new] = st.subscriptions.try_emplace(filter);
-    it->second.options = s.options;
-    it->second.identifier.reset();
-    if (!p.props.subscription_identifiers.empty()) it->second.identifier = p.props.subscription_identifiers.front();
-    if (is_new) added.push_back(filter);
-    // Retain Handling: 0 always, 1 only for a new subscription, 2 never.
-    const auto handling = s.options.retain_handling;
-    if (st.ctx->options.retain && (handling == 0 || (handling == 1 && is_new))) want_retained.push_back(filter);
+    session_subscription sub;
+    sub.options = s.options;
+    if (!p.props.subscription_identifiers.empty()) sub.identifier = p.props.subscription_identifiers.front();
+    accepted.emplace_back(std::string(s.filter), sub);
   }
-  // The SUBACK promises the subscriptions: for a persistent session they are durable first, with the
-  // commitlog position they start from (what a reconnect catches up from on topics it never read).
-  auto finish = [self, ack, added, want_retained](std::uint64_t next_sequence) {
-    for (const auto& f : added) self->state.subscriptions[f].subscribed_at_sequence = next_sequence;
+  // The subscriptions join the session only with the commitlog position they start from (what a
+  // reconnect catches up from on topics it never read), so no save can store them without it; for a
+  // persistent session the SUBACK then waits until they are durable.
+  auto finish = [self, ack, accepted](std::uint64_t next_sequence) {
+    auto& st = self->state;
+    if (st.phase != connection_phase::connected) return;
+    std::vector<std::string> added, want_retained;
+    for (const auto& [filter, sub] : accepted) {
+      auto [it, is_new] = st.subscriptions.try_emplace(filter, sub);
+      if (is_new) {
+        it->second.subscribed_at_sequence = next_sequence;
+        added.push_back(filter);
+      } else {
+        it->second.options = sub.options;
+        it->second.identifier = sub.identifier;
+      }
+      // Retain Handling: 0 always, 1 only for a new subscription, 2 never.
+      const auto handling = sub.options.retain_handling;
+      if (st.ctx->options.retain && (handling == 0 || (handling == 1 && is_new))) want_retained.push_back(filter);
+    }
     persist(self, [self, ack, added, want_retained](const write_result&) {
       auto& st = self->state;
-      if (st.phase != connection_phase::connected) return;
       for (const auto& f : added)
         if (st.subscriptions.count(f)) tell_shards(self, subscribe_atom::value, f);
       send_packet(self, ack);
@@ -126,7 +139,7 @@ void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
       flush(self);
     });
   };
-  if (!is_persistent(self) || added.empty()) return finish(0);
+  if (!is_persistent(self) || accepted.empty()) return finish(0);
   self->request(st.ctx->reader, caf::infinite, stats_atom::value).then([finish](const storage_stats& s) {
     finish(s.next_sequence);
   });
@@ -145,6 +158,18 @@ void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p) {
     tell_shards(self, unsubscribe_atom::value, it->first);
     st.subscriptions.erase(it);
     ack.reasons.push_back(reason_code::success);
+  }
+  // Cursors of topics no remaining filter covers go, so that a later subscription does not start
+  // from where an old one stopped and replay what was published in between.
+  for (auto c = st.cursors.begin(); c != st.cursors.end();) {
+    const bool covered = std::any_of(st.subscriptions.begin(), st.subscriptions.end(),
+                                     [&](const auto& sub) { return mqtt::topic_matches(sub.first, c->first); });
+    if (covered || c->second.reading) {
+      ++c;
+      continue;
+    }
+    st.dirty_offsets.erase(c->first);
+    c = st.cursors.erase(c);
   }
   persist(self, [self, ack](const write_result&) {
     if (self->state.phase != connection_phase::connected) return;

@@ -177,14 +177,15 @@ struct queue_batch {
   std::string topic;
   std::vector<queue_entry> entries;
   std::uint64_t next_offset = 0;    ///< one past the last entry (the offset to read next)
+  std::uint64_t end_offset = 0;     ///< the queue's next offset when read: there is more below it
   bool skipped_to_oldest = false;   ///< the requested offset had been deleted by retention
   std::string error;                ///< non-empty if the read failed
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_batch& x) {
-  return f(caf::meta::type_name("queue_batch"), x.topic, x.entries, x.next_offset, x.skipped_to_oldest,
-           x.error);
+  return f(caf::meta::type_name("queue_batch"), x.topic, x.entries, x.next_offset, x.end_offset,
+           x.skipped_to_oldest, x.error);
 }
 
 /// A persistent session with its committed per-topic offsets, as stored.

@@ -79,20 +79,23 @@ bool write_publish(connection_actor* self, const proto::StoredMessage& m, qos q,
     for (const auto& up : m.user_properties()) props.user_properties.emplace_back(up.key(), up.value());
     if (m.has_expiry_deadline_ms()) props.message_expiry_interval = static_cast<std::uint32_t>(expiry_remaining_s);
     props.subscription_identifiers = identifiers;
-    if (st.client_topic_alias_maximum > 0) {
-      auto it = st.outbound_aliases.find(m.topic());
-      if (it != st.outbound_aliases.end()) {
-        p.topic = {};
-        props.topic_alias = it->second;
-      } else if (st.outbound_aliases.size() < st.client_topic_alias_maximum) {
-        const auto alias = static_cast<std::uint16_t>(st.outbound_aliases.size() + 1);
-        st.outbound_aliases.emplace(m.topic(), alias);
-        props.topic_alias = alias;
-      }
+  }
+  bool new_alias = false;
+  if (is_v5(self) && st.client_topic_alias_maximum > 0) {
+    auto it = st.outbound_aliases.find(m.topic());
+    if (it != st.outbound_aliases.end()) {
+      p.topic = {};
+      p.props.topic_alias = it->second;
+    } else if (st.outbound_aliases.size() < st.client_topic_alias_maximum) {
+      p.props.topic_alias = static_cast<std::uint16_t>(st.outbound_aliases.size() + 1);
+      new_alias = true;
     }
   }
   const std::size_t before = st.out.size();
   if (!mqtt::encode(p, st.version, st.out)) return false;
+  // The alias counts as set only once the client gets the packet that sets it.
+  if (new_alias && st.out.size() - before <= st.client_max_packet_size)
+    st.outbound_aliases.emplace(m.topic(), *p.props.topic_alias);
   if (st.out.size() - before > st.client_max_packet_size) {
     st.out.resize(before);
     st.ctx->stats->messages_dropped.fetch_add(1, std::memory_order_relaxed);
@@ -137,6 +140,7 @@ outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t 
     record.unsent = m;
     // Remember how it is to be sent: retain flag and identifiers are recomputed from the copy.
     record.unsent->set_retain(retain);
+    record.covered_by_save = st.saves_sent + 1;  // any save sent from now on contains it
     st.inflight.emplace(id, std::move(record));
     st.unsent_waiting = true;  // saved (with the cursor moved past it) by save_unsent()
     return outcome::done;
@@ -151,7 +155,7 @@ outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t 
 void save_unsent(connection_actor* self) {
   if (!self->state.unsent_waiting) return;
   self->state.unsent_waiting = false;
-  persist(self, [self](const write_result&) { send_unsent(self); });
+  persist(self);
 }
 
 void process(connection_actor* self, const std::string& topic, topic_cursor& cursor,
@@ -181,6 +185,7 @@ void resume_paused(connection_actor* self) {
   auto waiting = std::move(st.pending_retained);
   st.pending_retained.clear();
   for (auto& [m, sub] : waiting) deliver_retained(self, m, sub);
+  if (link_full(st)) st.link->notify_when_drained();
   if (!has_room(st)) return;
   for (auto& [topic, cursor] : st.cursors)
     if (cursor.paused && !cursor.reading) {
@@ -214,13 +219,19 @@ void catch_up(connection_actor* self, const std::string& topic) {
           log::write(log::level::error, "deliver", "client=" + st.client_id + " reading " + topic + ": " + batch.error);
           return;
         }
-        if (batch.skipped_to_oldest && !batch.entries.empty()) {
+        if (batch.skipped_to_oldest) {
           log::write(log::level::warn, "deliver", "client=" + st.client_id + " lagged behind retention on " + topic);
-          cursor.next_offset = batch.entries.front().offset;
+          cursor.next_offset = std::max(cursor.next_offset, batch.entries.empty() ? batch.next_offset
+                                                                                    : batch.entries.front().offset);
         }
+        const std::uint64_t before = cursor.next_offset;
         process(self, topic, cursor, batch.entries);
-        const bool more = batch.entries.size() == kCatchUpBatch || cursor.next_offset < cursor.head;
-        if (!cursor.paused && more && !batch.entries.empty()) catch_up(self, topic);
+        // Read on while the queue had more than this read returned (a read is capped by count and
+        // bytes), or while live batches announced more during the read; stop when no progress is made.
+        const bool announced_later = batch.end_offset < cursor.head;  // the read predates a live batch
+        cursor.head = std::max(cursor.head, batch.end_offset);
+        if (!cursor.paused && cursor.next_offset < cursor.head && (cursor.next_offset > before || announced_later))
+          catch_up(self, topic);
         flush(self);
       });
 }
@@ -239,6 +250,7 @@ void on_deliver(connection_actor* self, const queue_batch& batch) {
     catch_up(self, batch.topic);
   } else {
     process(self, batch.topic, cursor, batch.entries);
+    if (cursor.paused) cursor.head = std::max(cursor.head, batch.next_offset);
   }
   resume_paused(self);
 }
@@ -264,12 +276,12 @@ void deliver_retained(connection_actor* self, const proto::StoredMessage& m, con
   save_unsent(self);
 }
 
-void send_unsent(connection_actor* self) {
+void send_unsent(connection_actor* self, std::uint64_t save) {
   auto& st = self->state;
   if (st.phase != connection_phase::connected) return;
   for (auto it = st.inflight.begin(); it != st.inflight.end();) {
     auto& record = it->second;
-    if (!record.unsent) {
+    if (!record.unsent || record.covered_by_save > save) {
       ++it;
       continue;
     }
@@ -312,7 +324,16 @@ void resend_inflight(connection_actor* self) {
           const auto& m = batch.entries.front().message;
           const delivery d = match(st, it->second.topic, m);
           // [MQTT-4.4.0-1]: the same packet id, DUP set.
-          write_publish(self, m, it->second.qos, m.retain() && d.retain_as_published, true, packet_id, d.identifiers, 0);
+          std::uint64_t remaining_s = 0;
+          if (m.has_expiry_deadline_ms()) {
+            const auto now = now_ms();
+            remaining_s = m.expiry_deadline_ms() > now ? (m.expiry_deadline_ms() - now + 999) / 1000 : 1;
+          }
+          if (!write_publish(self, m, it->second.qos, m.retain() && d.retain_as_published, true, packet_id,
+                             d.identifiers, remaining_s)) {
+            st.inflight.erase(it);  // too large for the client now: it would hold a window slot forever
+            resume_paused(self);
+          }
           flush(self);
         });
   }

@@ -74,6 +74,22 @@ void restore_session(connection_actor* self, const stored_session& stored) {
   for (const auto& o : stored.offsets) st.cursors[o.topic].next_offset = o.next_offset;
 }
 
+std::uint64_t add_session(connection_state& st, write_request& r) {
+  r.sessions.push_back({st.client_id, false, session_to_proto(st)});
+  for (const auto& topic : st.dirty_offsets) r.offsets.push_back({st.client_id, topic, st.cursors[topic].next_offset});
+  st.dirty_offsets.clear();
+  st.session_stored = true;
+  return ++st.saves_sent;
+}
+
+void session_save_failed(connection_actor* self, const write_result& result) {
+  auto& st = self->state;
+  log::write(log::level::error, "session", "client=" + st.client_id + " could not save its session: " + result.error);
+  for (const auto& [topic, cursor] : st.cursors) st.dirty_offsets.insert(topic);
+  close_connection(self, result.quota_exceeded ? mqtt::reason_code::quota_exceeded : mqtt::reason_code::unspecified_error,
+                   true, true, "storage: " + result.error);
+}
+
 void persist(connection_actor* self, std::function<void(const write_result&)> then) {
   auto& st = self->state;
   if (!is_persistent(self)) {
@@ -87,18 +103,17 @@ void persist(connection_actor* self, std::function<void(const write_result&)> th
   }
   st.persist_running = true;
   write_request r;
-  r.sessions.push_back({st.client_id, false, session_to_proto(st)});
-  for (const auto& topic : st.dirty_offsets) r.offsets.push_back({st.client_id, topic, st.cursors[topic].next_offset});
-  st.dirty_offsets.clear();
+  const std::uint64_t save = add_session(st, r);
   auto callbacks = std::move(st.after_persist);
   st.after_persist.clear();
   self->request(st.ctx->writer, caf::infinite, write_atom::value, std::move(r))
-      .then([self, callbacks = std::move(callbacks)](const write_result& result) {
+      .then([self, save, callbacks = std::move(callbacks)](const write_result& result) {
         auto& st = self->state;
         st.persist_running = false;
-        if (!result.ok())
-          log::write(log::level::error, "session", "client=" + st.client_id + " could not save its session: " + result.error);
+        if (st.phase != connection_phase::connected) return;  // the close saved the final state
+        if (!result.ok()) return session_save_failed(self, result);
         for (const auto& cb : callbacks) cb(result);
+        send_unsent(self, save);
         if (st.persist_again) {
           st.persist_again = false;
           persist(self);

@@ -19,7 +19,12 @@ struct registry_state {
   caf::actor reader;
   std::unordered_map<std::string, caf::actor> online;
   // Connections being taken over: their address -> the registration waiting for them to end.
-  std::unordered_map<caf::actor_addr, std::pair<caf::response_promise, std::string>> takeovers;
+  struct takeover {
+    caf::response_promise promise;
+    std::string client_id;
+    bool clean_start;  ///< of the new connection: decides the old one's delayed Will
+  };
+  std::unordered_map<caf::actor_addr, takeover> takeovers;
   std::unordered_map<caf::actor_addr, caf::actor> registering;  // the new connection of a takeover
   std::unordered_map<std::string, pending_will> wills;
   std::unordered_map<std::string, std::uint64_t> expiries;  // client id -> generation of its timer
@@ -97,13 +102,27 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
         st.online.erase(it);
         break;
       }
+    // A connection that died while waiting for a takeover must not become the owner afterwards.
+    for (auto r = st.registering.begin(); r != st.registering.end(); ++r)
+      if (r->second.address() == down.source) {
+        r->second = nullptr;
+        break;
+      }
     auto t = st.takeovers.find(down.source);
     if (t == st.takeovers.end()) return;
-    auto [promise, client_id] = std::move(t->second);
+    auto [promise, client_id, clean_start] = std::move(t->second);
     st.takeovers.erase(t);
+    // The old connection handed a delayed Will over before it ended: a resumed session cancels it, a
+    // new one ends the old session, so the Will goes now [MQTT-3.1.3-9].
+    if (st.wills.count(client_id)) {
+      if (clean_start)
+        publish_will(self, client_id);
+      else
+        st.wills.erase(client_id);
+    }
     auto r = st.registering.find(down.source);
     if (r != st.registering.end()) {
-      st.online[client_id] = r->second;
+      if (r->second) st.online[client_id] = r->second;
       st.registering.erase(r);
     }
     promise.deliver(true);
@@ -121,6 +140,18 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
           else
             st.wills.erase(client_id);
         }
+        // A takeover of this client id is under way: the newest connection replaces the one waiting.
+        for (auto& [old_addr, pending] : st.takeovers) {
+          if (pending.client_id != client_id) continue;
+          auto& waiting = st.registering[old_addr];
+          if (waiting) self->send(waiting, takeover_atom::value);
+          waiting = conn;
+          self->monitor(conn);
+          pending.promise.deliver(false);
+          pending.promise = self->make_response_promise();
+          pending.clean_start = clean_start;
+          return caf::delegated<bool>();
+        }
         auto it = st.online.find(client_id);
         if (it == st.online.end() || it->second == conn) {
           st.online[client_id] = conn;
@@ -132,7 +163,7 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
         st.online.erase(it);
         self->monitor(conn);
         auto promise = self->make_response_promise();
-        st.takeovers.emplace(old.address(), std::make_pair(promise, client_id));
+        st.takeovers.emplace(old.address(), registry_state::takeover{promise, client_id, clean_start});
         st.registering.emplace(old.address(), conn);
         self->send(old, takeover_atom::value);
         return caf::delegated<bool>();

@@ -7,9 +7,9 @@
 #include <caf/all.hpp>
 
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace unimq::actors {
 
@@ -54,7 +54,7 @@ class socket_link : public std::enable_shared_from_this<socket_link> {
   std::string _peer;
   caf::actor _owner;  // reset on close to break the actor <-> link reference cycle
   // Network-thread state.
-  std::deque<std::string> _write_queue;
+  std::vector<std::string> _write_queue;  // not a deque: an idle connection should allocate nothing here
   bool _writing = false;
   bool _closing = false;
   bool _read_paused = false;

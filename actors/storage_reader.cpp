@@ -16,6 +16,7 @@ queue_batch read_queue(storage::store& store, const std::string& topic, std::uin
     return batch;
   }
   batch.next_offset = r->next_offset;
+  batch.end_offset = r->queue.next;
   batch.skipped_to_oldest = r->skipped_to_oldest;
   batch.entries.reserve(r->entries.size());
   for (auto& e : r->entries) batch.entries.push_back({e.offset, e.sequence, std::move(e.message)});

@@ -28,8 +28,12 @@ void tcp_server::accept_next(asio::ip::tcp::acceptor& acceptor) {
   acceptor.async_accept([this, &acceptor](boost::system::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
-      // Out of file descriptors and the like: log and keep accepting rather than stop serving.
+      // Out of file descriptors and the like: log, wait a little (no busy loop on the network thread)
+      // and keep accepting rather than stop serving.
       log::write(log::level::warn, "accept", ec.message());
+      auto timer = std::make_shared<asio::steady_timer>(_io, std::chrono::milliseconds(100));
+      timer->async_wait([this, &acceptor, timer](boost::system::error_code) { accept_next(acceptor); });
+      return;
     } else {
       boost::system::error_code peer_ec;
       const auto remote = socket.remote_endpoint(peer_ec);
