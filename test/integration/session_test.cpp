@@ -177,3 +177,50 @@ TEST_CASE("session: --max-session-expiry caps the session expiry and CONNACK say
   REQUIRE(ack.reason == 0);
   CHECK(ack.props.session_expiry == std::optional<std::uint32_t>(10));
 }
+
+TEST_CASE("session: a DISCONNECT that sets the Session Expiry Interval to 0 ends a stored session",
+          "[session][v5]") {
+  broker_process broker;
+  broker.start();
+  const std::string id = unique("exp0");
+  connect_options o{mqtt_version::v5, id, true};
+  o.session_expiry = 3600;
+  {
+    mqtt_client c(broker.host(), broker.port());
+    REQUIRE(c.connect(o).reason == 0);
+    REQUIRE(c.subscribe(unique("t"), 1) == std::vector<int>{1});
+    properties props;
+    props.session_expiry = 0;
+    c.disconnect(0, props);
+  }
+  mqtt_client again(broker.host(), broker.port());
+  connect_options resume{mqtt_version::v5, id, false};
+  resume.session_expiry = 3600;
+  const connack ack = again.connect(resume);
+  REQUIRE(ack.reason == 0);
+  CHECK_FALSE(ack.session_present);
+}
+
+TEST_CASE("session: an offline backlog of large messages is delivered in full", "[session]") {
+  broker_process broker;
+  broker.start();
+  const auto version = GENERATE(mqtt_version::v311, mqtt_version::v5);
+  INFO("MQTT " << to_string(version));
+  const std::string id = unique("big");
+  const std::string topic = unique("big");
+  {
+    mqtt_client sub(broker.host(), broker.port());
+    REQUIRE(sub.connect(persistent(version, id)).reason == 0);
+    REQUIRE(sub.subscribe(topic, 1) == std::vector<int>{1});
+    sub.disconnect();
+  }
+  // 40 x 100 KB: more than one storage read (capped at 1 MiB) and more than max-queued-bytes (1 MiB).
+  auto pub = connect_client(broker, {version, unique("pub")});
+  const std::string body(100 * 1024, 'b');
+  for (int i = 0; i < 40; ++i) REQUIRE(pub->publish(topic, std::to_string(i) + body, {1}).acked);
+  mqtt_client sub(broker.host(), broker.port());
+  REQUIRE(sub.connect(persistent(version, id)).session_present);
+  const auto msgs = sub.wait_for_messages(40, 20s);
+  REQUIRE(msgs.size() == 40);
+  for (int i = 0; i < 40; ++i) CHECK(msgs[static_cast<std::size_t>(i)].payload == std::to_string(i) + body);
+}

@@ -209,3 +209,23 @@ TEST_CASE("subscription: a filter the server refuses gets a SUBACK failure code 
   REQUIRE(c->publish("still/serving", "yes", {1}).acked);
   CHECK(c->wait_for_messages(1).size() == 1);
 }
+
+TEST_CASE("subscription: a new subscription does not replay what was published before it", "[subscription]") {
+  broker_process broker;
+  broker.start();
+  const auto version = GENERATE(mqtt_version::v311, mqtt_version::v5);
+  INFO("MQTT " << to_string(version));
+  const std::string root = unique("resub");
+  auto c = connect_client(broker, {version, unique("resub")});
+  auto pub = connect_client(broker, {version, unique("pub")});
+  REQUIRE(c->subscribe(root + "/x", 1) == std::vector<int>{1});
+  REQUIRE(pub->publish(root + "/x", "first", {1}).acked);
+  REQUIRE(c->wait_for_payload("first").size() == 1);
+  REQUIRE(c->unsubscribe(root + "/x"));
+  for (int i = 0; i < 5; ++i) REQUIRE(pub->publish(root + "/x", "unsubscribed", {1}).acked);
+  REQUIRE(c->subscribe(root + "/#", 1) == std::vector<int>{1});
+  REQUIRE(pub->publish(root + "/x", "after", {1}).acked);
+  const auto msgs = c->wait_for_payload("after");
+  REQUIRE(!msgs.empty());
+  for (const auto& m : msgs) CHECK(m.payload != "unsubscribed");
+}
