@@ -88,23 +88,23 @@ void socket_link::write() {
     return;
   }
   _writing = true;
-  // Gather everything queued into one write.
+  // Everything queued goes out in one gathered write. The strings move to _in_flight first: the write
+  // holds pointers into them (a short string keeps its bytes inside the container's storage), so the
+  // queue that send() appends to must not be the one being written.
+  _in_flight.swap(_write_queue);
   std::vector<asio::const_buffer> buffers;
   std::size_t total = 0;
-  for (const auto& b : _write_queue) {
+  for (const auto& b : _in_flight) {
     buffers.emplace_back(asio::buffer(b));
     total += b.size();
-    if (buffers.size() == 64) break;
   }
-  asio::async_write(_socket, buffers,
-                    [self = shared_from_this(), count = buffers.size(), total](boost::system::error_code ec, std::size_t) {
-                      if (self->_closed) return;  // shutdown() already dropped the queue
-                      self->_queued_bytes.fetch_sub(total, std::memory_order_relaxed);
-                      self->_write_queue.erase(self->_write_queue.begin(),
-                                               self->_write_queue.begin() + static_cast<long>(count));
-                      if (ec) return self->shutdown();
-                      self->write();
-                    });
+  asio::async_write(_socket, buffers, [self = shared_from_this(), total](boost::system::error_code ec, std::size_t) {
+    self->_in_flight.clear();
+    if (self->_closed) return;  // shutdown() already took the bytes off the count
+    self->_queued_bytes.fetch_sub(total, std::memory_order_relaxed);
+    if (ec) return self->shutdown();
+    self->write();
+  });
 }
 
 void socket_link::close() {
@@ -120,8 +120,10 @@ void socket_link::shutdown() {
   boost::system::error_code ignored;
   _socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   _socket.close(ignored);
+  // A write under way keeps its buffers (_in_flight) until its handler runs.
   std::size_t pending = 0;
   for (const auto& b : _write_queue) pending += b.size();
+  for (const auto& b : _in_flight) pending += b.size();
   _write_queue.clear();
   _queued_bytes.fetch_sub(pending, std::memory_order_relaxed);
   if (_owner) caf::anon_send(_owner, closed_atom::value);

@@ -54,7 +54,10 @@ class socket_link : public std::enable_shared_from_this<socket_link> {
   std::string _peer;
   caf::actor _owner;  // reset on close to break the actor <-> link reference cycle
   // Network-thread state.
-  std::vector<std::string> _write_queue;  // not a deque: an idle connection should allocate nothing here
+  // Vectors, not deques: an idle connection should allocate nothing here (a libstdc++ deque allocates
+  // ~600 bytes when constructed).
+  std::vector<std::string> _write_queue;  // what send() queued since the current write started
+  std::vector<std::string> _in_flight;    // what the current write is sending; untouched until it ends
   bool _writing = false;
   bool _closing = false;
   bool _read_paused = false;
