@@ -110,7 +110,11 @@ void socket_link::write() {
 void socket_link::close() {
   asio::post(_socket.get_executor(), [self = shared_from_this()] {
     self->_closing = true;
-    if (!self->_writing) self->shutdown();
+    if (!self->_writing) return self->shutdown();
+    // A peer that stopped reading would keep the socket (and its buffers) forever: the last packets
+    // get a bounded time to go out.
+    auto timer = std::make_shared<asio::steady_timer>(self->_socket.get_executor(), kCloseTimeout);
+    timer->async_wait([self, timer](boost::system::error_code) { self->shutdown(); });
   });
 }
 

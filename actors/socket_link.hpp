@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ class socket_link : public std::enable_shared_from_this<socket_link> {
   /// Bytes handed to the actor but not yet consumed before reading pauses: bounds the actor's
   /// mailbox for a client that sends faster than the broker can process.
   static constexpr std::size_t kMaxUnconsumedBytes = 256 * 1024;
+  /// How long close() waits for queued bytes to be written before it drops them.
+  static constexpr std::chrono::seconds kCloseTimeout{5};
 
   socket_link(asio::ip::tcp::socket socket, std::string peer);
   ~socket_link();
