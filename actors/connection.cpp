@@ -45,11 +45,6 @@ void dispatch(connection_actor* self, mqtt::packet& packet, inbound_batch& batch
     // [MQTT-3.1.0-1]: the first packet must be CONNECT.
     return close_connection(self, reason_code::protocol_error, false, false, "first packet is not CONNECT");
   }
-  if (st.phase == connection_phase::connecting) {
-    // The client may send before CONNACK [MQTT-3.1.4-5 allows it]; keep it simple and strict: the
-    // bytes wait in the decoder until the session is set up (see on_data).
-    return;
-  }
   std::visit(
       [&](auto& p) {
         using T = std::decay_t<decltype(p)>;
