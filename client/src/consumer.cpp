@@ -1,9 +1,7 @@
 // The polling side of a consumer: poll() commits what the previous poll returned (without waiting),
 // then parses the fetched record blobs into messages. See consumer_actor.hpp for the fetching side.
-#include <atomic>
 #include <limits>
 #include <optional>
-#include <unistd.h>
 
 #include "actors/record_blob.hpp"
 #include "consumer_actor.hpp"
@@ -12,13 +10,6 @@
 
 namespace unimq::client {
 namespace {
-
-std::string generated_member_id() {
-  static std::atomic<unsigned> counter{0};
-  char host[64] = {};
-  gethostname(host, sizeof host - 1);
-  return std::string(host) + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
-}
 
 actors::start_spec to_spec(const start_position& s) {
   actors::start_spec out;
@@ -128,7 +119,7 @@ consumer::consumer(std::shared_ptr<node> n, consumer_options options) : _impl(st
   setup.where = ni.where;
   setup.join.group = options.group;
   setup.join.topic = options.topic;
-  setup.join.member_id = generated_member_id();
+  setup.join.member_id = generated_id("");
   setup.join.from = to_spec(options.from);
   setup.max_messages = clamp_to<std::uint32_t>(options.max_poll_messages);
   setup.max_bytes = clamp_to<std::uint32_t>(options.max_fetch_bytes);

@@ -1,4 +1,6 @@
+#include <atomic>
 #include <chrono>
+#include <unistd.h>
 
 #include "actors/messages.hpp"
 #include "node_impl.hpp"
@@ -22,6 +24,13 @@ node::impl::impl(std::string where_, node_options options_)
 std::uint64_t now_unix_ms() {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+std::string generated_id(const std::string& prefix) {
+  static std::atomic<unsigned> counter{0};
+  char host[64] = {};
+  gethostname(host, sizeof host - 1);
+  return prefix + host + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
 }
 
 node::node(std::unique_ptr<impl> impl) : _impl(std::move(impl)) {}

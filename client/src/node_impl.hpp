@@ -24,4 +24,7 @@ struct node::impl {
 /// Milliseconds since the Unix epoch, now.
 std::uint64_t now_unix_ms();
 
+/// `prefix` + host name, process id and a counter: unique among the clients of a node.
+std::string generated_id(const std::string& prefix);
+
 }  // namespace unimq::client

@@ -1,10 +1,8 @@
 // The producer: send() fills a batch under a lock in the caller's thread; a batch closes when full or
 // when its linger timer fires, and one actor sends closed batches to the node service and completes
 // their futures from the answers (after the storage commit).
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <unistd.h>
 
 #include "actors/server_messages.hpp"
 #include "message_codec.hpp"
@@ -28,13 +26,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(unimq::client::batch_ptr)
 
 namespace unimq::client {
 namespace {
-
-std::string generated_producer_id() {
-  static std::atomic<unsigned> counter{0};
-  char host[64] = {};
-  gethostname(host, sizeof host - 1);
-  return "producer-" + std::string(host) + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
-}
 
 // Shared by the producer and its sender actor (which may run a moment longer than the producer).
 struct producer_core {
@@ -107,7 +98,7 @@ struct producer::impl {
 
 producer::producer(std::shared_ptr<node> n, producer_options options) : _impl(std::make_unique<impl>()) {
   if (!n) throw error("producer: no node");
-  if (options.producer_id.empty()) options.producer_id = generated_producer_id();
+  if (options.producer_id.empty()) options.producer_id = generated_id("producer-");
   if (options.max_batch_messages == 0) options.max_batch_messages = 1;
   if (options.max_batches_in_flight == 0) options.max_batches_in_flight = 1;
   _impl->owner = n;

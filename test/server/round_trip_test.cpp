@@ -10,15 +10,6 @@
 using namespace unimq;
 using namespace unimq::st;
 
-namespace {
-
-std::uint64_t now_ms() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-
-}  // namespace
-
 TEST_CASE("round trip: every field of a produced message reaches the consumer", "[server]") {
   auto broker = start_node_broker();
   auto node = connect(*broker);

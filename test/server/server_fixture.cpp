@@ -38,6 +38,11 @@ std::vector<client::message> poll_count(client::consumer& c, std::size_t n, std:
   return poll_until(c, [n](const auto& got) { return got.size() >= n; }, deadline);
 }
 
+std::uint64_t now_ms() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
 std::vector<int> sequence_numbers(const std::vector<client::message>& messages) {
   std::vector<int> out;
   out.reserve(messages.size());

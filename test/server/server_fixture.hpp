@@ -32,6 +32,9 @@ std::vector<client::message> poll_until(client::consumer& c, const std::function
 /// Polls until `n` messages arrived (or the deadline).
 std::vector<client::message> poll_count(client::consumer& c, std::size_t n, std::chrono::milliseconds deadline = 15s);
 
+/// Milliseconds since the Unix epoch, now.
+std::uint64_t now_ms();
+
 /// The payloads of `messages` as integers.
 std::vector<int> sequence_numbers(const std::vector<client::message>& messages);
 

@@ -10,11 +10,6 @@ using namespace unimq::st;
 
 namespace {
 
-std::uint64_t now_ms() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-
 // Sends seq from..to-1 to `topic`/x and waits for the commit.
 void produce(const std::shared_ptr<client::node>& node, const std::string& topic, int from, int to) {
   client::producer producer(node);
