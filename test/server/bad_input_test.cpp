@@ -108,7 +108,7 @@ TEST_CASE("bad input: garbage bytes on the node port do not disturb the broker",
     if (round == 0) junk = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     if (round == 1) junk.assign(4096, '\xff');  // huge lengths in any header field
     raw.send(junk);
-    raw.wait_closed(std::chrono::seconds(2));
+    raw.wait_closed(std::chrono::seconds(1));  // a short prefix of junk may be held open waiting for more
   }
   CHECK(broker->running());
   check_still_serving(*broker);

@@ -246,3 +246,31 @@ TEST_CASE("group: the messages of a member that never commits go to the next mem
   CHECK(got == all);
   remove_dir(dir);
 }
+
+TEST_CASE("group: more members than partitions; when a member leaves, a waiting one takes over", "[server][group]") {
+  auto broker = start_node_broker(2, false);
+  const std::string topic = it::unique("idle");
+  auto node = connect(*broker);
+  const client::consumer_options o{"workers", topic, client::start_position::oldest()};
+  std::vector<std::unique_ptr<client::consumer>> members;
+  for (int i = 0; i < 3; ++i) members.push_back(std::make_unique<client::consumer>(node, o));
+  auto sizes = [&] {
+    std::multiset<std::size_t> s;
+    for (const auto& m : members)
+      if (m) s.insert(m->assignment().size());
+    return s;
+  };
+  REQUIRE(eventually([&] { return sizes() == std::multiset<std::size_t>{0, 1, 1}; }));
+  const auto busy = std::find_if(members.begin(), members.end(), [](const auto& m) { return m->assignment().size() == 1; });
+  busy->reset();  // leaves the group
+  REQUIRE(eventually([&] { return sizes() == std::multiset<std::size_t>{1, 1}; }));
+
+  produce(*broker, topic, 100);
+  std::set<int> got;
+  REQUIRE(eventually([&] {
+    for (auto& m : members)
+      if (m)
+        for (int s : sequence_numbers(m->poll(std::chrono::milliseconds(10)))) CHECK(got.insert(s).second);
+    return got.size() == 100;
+  }));
+}
