@@ -90,15 +90,16 @@ struct consumer::impl {
     actors::record_blob::reader blob(current->records, current_pos);
     std::uint64_t offset = 0;
     std::string_view record;
+    bool any = false;
     while (out.size() < options.max_poll_messages && blob.next(offset, record)) {
-      message m;
-      if (!from_record(record, current->partition, offset, now, m))
+      out.emplace_back();
+      if (!from_record(record, current->partition, offset, now, out.back()))
         throw error("partition " + std::to_string(current->partition) + " offset " + std::to_string(offset) +
                     ": a stored record does not parse");
-      out.push_back(std::move(m));
-      delivered[current->partition] = {current->since, offset + 1};
+      any = true;
     }
     if (blob.malformed()) throw error("a fetch answer from the node is malformed");
+    if (any) delivered[current->partition] = {current->since, offset + 1};
     current_pos = blob.position();
     if (current_pos >= current->records.size()) {
       caf::anon_send(actor, actors::resume_atom::value, current->partition, current->since);

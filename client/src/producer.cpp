@@ -123,7 +123,6 @@ std::future<receipt> producer::send(message m) {
   const auto size = m.payload.size();
   auto stored = to_stored(std::move(m), now_unix_ms());
   std::unique_lock<std::mutex> lock(p.mutex);
-  p.changed.wait(lock, [&] { return p.outstanding < p.options.max_batches_in_flight; });
   if (!p.current) {
     p.current = std::make_shared<producer_batch>();
     p.current->request.producer_id = p.options.producer_id;
@@ -134,8 +133,11 @@ std::future<receipt> producer::send(message m) {
   p.current->promises.emplace_back();
   auto future = p.current->promises.back().get_future();
   p.current->bytes += size;
-  if (p.current->promises.size() >= p.options.max_batch_messages || p.current->bytes >= p.options.max_batch_bytes)
+  if (p.current->promises.size() >= p.options.max_batch_messages || p.current->bytes >= p.options.max_batch_bytes) {
+    // A full batch waits for a free slot; the next one keeps filling meanwhile in other threads.
+    p.changed.wait(lock, [&] { return p.outstanding < p.options.max_batches_in_flight; });
     p.close_batch();
+  }
   return future;
 }
 
