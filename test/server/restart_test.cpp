@@ -28,7 +28,14 @@ TEST_CASE("restart: produced messages and committed offsets survive kill -9", "[
     for (int s : sequence_numbers(poll_count(c, 40))) first.insert(s);
     c.commit();
     broker->kill9();
-    // The consumer and node now see a dead link; their destructors must not hang on it.
+    // The dropped link is an error for the consumer and the producer; destructors do not hang on it.
+    // (Polls may first return messages fetched before the link dropped.)
+    CHECK_THROWS_WITH(poll_until(c, [](const auto&) { return false; }, std::chrono::seconds(10)),
+                      Catch::Contains("lost the link"));
+    client::producer p(node);
+    auto receipt = p.send(numbered(topic + "/late", 1));
+    CHECK_THROWS_AS(p.flush(), client::error);
+    CHECK_THROWS_AS(receipt.get(), client::error);
   }
   broker->start();
   auto node = connect(*broker);
