@@ -5,6 +5,8 @@
 //
 // Members log to a file per process: "a N" (assignment size), "r SEQ" (received), "c" (commit()
 // returned: everything received before is committed), "k" (the victim is ready to be killed).
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "actors/server_messages.hpp"
 #include "server_fixture.hpp"
 
 using namespace unimq;
@@ -273,4 +276,59 @@ TEST_CASE("group: more members than partitions; when a member leaves, a waiting 
         for (int s : sequence_numbers(m->poll(std::chrono::milliseconds(10)))) CHECK(got.insert(s).second);
     return got.size() == 100;
   }));
+}
+
+TEST_CASE("group: fetches and commits of a partition the member no longer holds are refused", "[server][group]") {
+  auto broker = start_node_broker(2, false);
+  const std::string topic = it::unique("stale");
+  caf::actor_system_config cfg;
+  actors::add_message_types(cfg);
+  cfg.load<caf::io::middleman>();
+  caf::actor_system system{cfg};
+  auto service = system.middleman().remote_actor(broker->host(), broker->node_port());
+  REQUIRE(service);
+  // Two members driven by hand; scoped actors receive their assignments in their mailboxes.
+  caf::scoped_actor a{system};
+  caf::scoped_actor b{system};
+  auto join = [&](caf::scoped_actor& self, const std::string& id) {
+    actors::join_result out;
+    actors::group_join j{"g", topic, id, caf::actor_cast<caf::actor>(self), {}};
+    self->request(*service, std::chrono::seconds(10), actors::join_atom::value, j)
+        .receive([&](const actors::join_result& r) { out = r; }, [](const caf::error&) {});
+    REQUIRE(out.error.empty());
+    return out.coordinator;
+  };
+  auto last_assignment = [](caf::scoped_actor& self) {
+    actors::assignment latest;
+    bool any = true;
+    while (any) {
+      any = false;
+      self->receive([&](actors::assign_atom, const actors::assignment& x) { latest = x, any = true; },
+                    caf::after(std::chrono::milliseconds(200)) >> [] {});
+    }
+    return latest;
+  };
+  auto coordinator = join(a, "a");
+  REQUIRE(last_assignment(a).partitions.size() == 2);
+  join(b, "b");
+  const auto now_b = last_assignment(b);
+  REQUIRE(now_b.partitions.size() == 1);
+  const auto lost = now_b.partitions[0].partition;
+
+  // Member a, still at generation 1, asks for the partition b holds now.
+  actors::commit_result committed;
+  a->request(coordinator, std::chrono::seconds(10), actors::commit_atom::value, actors::commit_request{1, {{lost, 0}}})
+      .receive([&](const actors::commit_result& r) { committed = r; }, [](const caf::error&) {});
+  CHECK(committed.error.empty());
+  CHECK(committed.refused == std::vector<std::uint32_t>{lost});
+  actors::fetch_result fetched;
+  a->request(coordinator, std::chrono::seconds(10), actors::fetch_atom::value, actors::fetch_request{1, lost, 10, 1 << 20, 0})
+      .receive([&](const actors::fetch_result& r) { fetched = r; }, [](const caf::error&) {});
+  CHECK(fetched.stale);
+  // b's own commit of it is accepted.
+  b->request(coordinator, std::chrono::seconds(10), actors::commit_atom::value,
+             actors::commit_request{now_b.generation, {{lost, 0}}})
+      .receive([&](const actors::commit_result& r) { committed = r; }, [](const caf::error&) {});
+  CHECK(committed.error.empty());
+  CHECK(committed.refused.empty());
 }
