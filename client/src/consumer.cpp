@@ -84,8 +84,19 @@ struct consumer::impl {
     }
   }
 
+  // True while the partition of `current` is still granted as it was when fetched.
+  bool current_still_granted() {
+    std::lock_guard<std::mutex> lock(shared->mutex);
+    auto g = shared->grants.find(current->partition);
+    return g != shared->grants.end() && g->second == current->since;
+  }
+
   // Parses messages of `current` into `out` up to the poll limit; hands the answer back when done.
   void parse_current(std::vector<message>& out) {
+    if (!current_still_granted()) {
+      current.reset();  // moved to another member, who reads it from the group's offset
+      return;
+    }
     const auto now = now_unix_ms();
     actors::record_blob::reader blob(current->records, current_pos);
     std::uint64_t offset = 0;
