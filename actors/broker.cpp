@@ -10,6 +10,7 @@
 #include "actors/messages.hpp"
 #include "actors/node_service.hpp"
 #include "actors/session_registry.hpp"
+#include "actors/shared_group.hpp"
 #include "actors/storage_reader.hpp"
 #include "actors/storage_writer.hpp"
 #include "actors/sys_topics.hpp"
@@ -120,8 +121,9 @@ std::variant<std::unique_ptr<broker>, std::string> broker::start_gateway(caf::ac
     ctx->shards.push_back(spawn_index_shard(system, i, shards, ctx->reader));
     caf::anon_send(ctx->writer, listen_atom::value, ctx->shards.back());
   }
+  ctx->groups = spawn_shared_groups(system, ctx->writer, ctx->reader, ctx->shards);
   b->_ctx = ctx;
-  b->_actors = {ctx->registry};
+  b->_actors = {ctx->registry, ctx->groups};
   b->_actors.insert(b->_actors.end(), ctx->shards.begin(), ctx->shards.end());
   b->_actors.push_back(spawn_sys_topics(system, ctx));
   b->_supervisor = system.spawn(supervisor);

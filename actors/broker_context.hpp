@@ -29,6 +29,7 @@ struct broker_context {
   caf::actor reader;    ///< storage reader (possibly on another node)
   caf::actor registry;  ///< session registry
   std::vector<caf::actor> shards;
+  caf::actor groups;    ///< the directory of shared subscription groups (shared_group.hpp)
   std::shared_ptr<broker_stats> stats = std::make_shared<broker_stats>();
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

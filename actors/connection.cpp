@@ -2,6 +2,7 @@
 #include "actors/connection.hpp"
 
 #include "actors/connection_steps.hpp"
+#include "actors/shared_group.hpp"
 #include "config/log.hpp"
 
 namespace unimq::actors {
@@ -168,6 +169,10 @@ caf::behavior connection(connection_actor* self, std::shared_ptr<const broker_co
       [self](deliver_atom, const queue_batch& batch) {
         if (self->state.phase != connection_phase::connected) return;
         on_deliver(self, batch);
+        flush(self);
+      },
+      [self](share_atom, const std::string& filter, const std::string& topic, const queue_entry& entry) {
+        on_shared_delivery(self, filter, topic, entry);
         flush(self);
       },
       [self](takeover_atom) {

@@ -40,6 +40,9 @@ struct outbound_inflight {
   /// that a broker crash cannot make it arrive twice; until then it waits here.
   std::optional<proto::StoredMessage> unsent;
   std::uint64_t covered_by_save = 0;  ///< the number of the first save that contains this record
+  /// A shared subscription's delivery: acknowledged to this group actor, and not saved with the
+  /// session (if the connection ends first, the group gives the message to another member).
+  caf::actor group;
 };
 
 /// Where the session stands in one topic queue.
@@ -96,6 +99,9 @@ struct connection_state {
   std::unordered_map<std::string, std::uint16_t> outbound_aliases;  ///< topic -> alias (5.0)
   // A vector, not a deque: libstdc++'s deque allocates ~600 bytes when constructed, per connection.
   std::vector<std::pair<proto::StoredMessage, session_subscription>> pending_retained;  ///< waiting for room
+  std::map<std::string, caf::actor> shared_groups;  ///< `$share/...` subscription -> its group (once joined)
+  bool shared_refused = false;  ///< a shared delivery was refused for want of room: tell the groups when there is room
+  std::uint64_t p2p_since_sequence = 0;  ///< persistent sessions: p2p topics never read are read from here on
 
   // Persistence of a persistent session.
   bool session_stored = false;    ///< the store holds a session for this client id

@@ -54,11 +54,18 @@ proto::StoredMessage to_stored(const mqtt::publish_packet& p, std::string_view t
 // handle_subscribe.cpp
 void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p);
 void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p);
-/// Registers every subscription of the session with the index shards (after a resume).
-void register_subscriptions(connection_actor* self);
+/// Registers every subscription of the session (and its p2p topics) with the index shards and shared
+/// groups, once connected; a `resumed` session first places its cursors on the topics it never read.
+void register_subscriptions(connection_actor* self, bool resumed);
 
 // outbound.cpp
 void on_deliver(connection_actor* self, const queue_batch& batch);
+/// One message of the shared subscription `filter` from its group: delivered, or given back to the
+/// group if there is no room for it.
+void on_shared_delivery(connection_actor* self, const std::string& filter, const std::string& topic,
+                        const queue_entry& entry);
+/// min(client Receive Maximum, max-inflight): the QoS 1/2 deliveries the client may have in flight.
+std::size_t inflight_window(const connection_state& st);
 void on_puback(connection_actor* self, const mqtt::puback_packet& p);
 void on_pubrec(connection_actor* self, const mqtt::pubrec_packet& p);
 void on_pubcomp(connection_actor* self, const mqtt::pubcomp_packet& p);
@@ -72,6 +79,15 @@ void catch_up(connection_actor* self, const std::string& topic);
 void resend_inflight(connection_actor* self);
 /// Sends the QoS 2 deliveries whose inflight record is durable: those covered by save number `save`.
 void send_unsent(connection_actor* self, std::uint64_t save);
+
+// handle_shared.cpp
+/// Joins the group of the shared subscription `filter` (in the session's subscriptions).
+void join_shared_group(connection_actor* self, const std::string& filter);
+void leave_shared_group(connection_actor* self, const std::string& filter);
+/// Tells the groups that the session has room again, if it refused one of their messages.
+void shared_room_again(connection_actor* self);
+/// Registers the session's implicit subscription to its p2p topics with every index shard.
+void register_p2p(connection_actor* self);
 
 // session_persistence.cpp
 bool is_persistent(const connection_actor* self);

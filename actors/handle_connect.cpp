@@ -62,7 +62,6 @@ void accept(connection_actor* self, bool session_present, bool id_assigned, bool
     props.maximum_packet_size = opt.max_packet_size;
     if (opt.topic_alias_maximum) props.topic_alias_maximum = opt.topic_alias_maximum;
     if (!opt.retain) props.retain_available = 0;
-    props.shared_subscription_available = 0;  // $share comes with the server-side messaging work
     if (id_assigned) props.assigned_client_identifier = st.client_id;
     if (keep_alive_changed) props.server_keep_alive = static_cast<std::uint16_t>(st.keep_alive.count());
     if (expiry_capped) props.session_expiry_interval = st.session_expiry_s;
@@ -75,7 +74,7 @@ void accept(connection_actor* self, bool session_present, bool id_assigned, bool
                  std::to_string(st.keep_alive.count()));
   if (st.keep_alive.count() > 0) self->delayed_send(self, st.keep_alive, tick_atom::value);
   resend_inflight(self);
-  register_subscriptions(self);
+  register_subscriptions(self, session_present);
   drain(self, 0);
 }
 
@@ -98,17 +97,27 @@ void set_up_session(connection_actor* self, bool id_assigned, bool keep_alive_ch
             st.session_stored = true;
           }
         }
+        auto store = [=](write_request req) {
+          if (req.empty()) return accept(self, present, id_assigned, keep_alive_changed, expiry_capped);
+          self->request(self->state.ctx->writer, caf::infinite, write_atom::value, std::move(req))
+              .then([=](const write_result& result) {
+                if (self->state.phase == connection_phase::closed) return;
+                if (!result.ok())
+                  return refuse(self, result.quota_exceeded ? reason_code::quota_exceeded : reason_code::server_unavailable,
+                                "storage: " + result.error);
+                accept(self, present, id_assigned, keep_alive_changed, expiry_capped);
+              });
+        };
+        if (!is_persistent(self) || present) return store(std::move(r));
         // [MQTT-3.2.2-2/3]: session present promises the session exists; for a new persistent session
-        // the CONNACK waits until it is durable.
-        if (is_persistent(self) && !present) add_session(st, r);
-        if (r.empty()) return accept(self, present, id_assigned, keep_alive_changed, expiry_capped);
-        self->request(st.ctx->writer, caf::infinite, write_atom::value, std::move(r))
-            .then([=](const write_result& result) {
-              if (self->state.phase == connection_phase::closed) return;
-              if (!result.ok())
-                return refuse(self, result.quota_exceeded ? reason_code::quota_exceeded : reason_code::server_unavailable,
-                              "storage: " + result.error);
-              accept(self, present, id_assigned, keep_alive_changed, expiry_capped);
+        // the CONNACK waits until it is durable. It receives the p2p messages stored from now on.
+        self->request(st.ctx->reader, caf::infinite, stats_atom::value)
+            .then([self, store, r = std::move(r)](const storage_stats& stats) mutable {
+              auto& st = self->state;
+              if (st.phase == connection_phase::closed) return;
+              st.p2p_since_sequence = stats.next_sequence;
+              add_session(st, r);
+              store(std::move(r));
             });
       });
 }
@@ -132,6 +141,9 @@ void on_connect(connection_actor* self, mqtt::connect_packet& p) {
       p.will->retain = false;
     }
   }
+  // Names starting with U+0001 are the broker's own consumers (shared groups: shared_group_consumer()).
+  if (!st.client_id.empty() && st.client_id[0] == '\x01')
+    return refuse(self, reason_code::client_identifier_not_valid, "client identifiers starting with U+0001 are reserved");
   const bool id_assigned = st.client_id.empty();
   if (id_assigned) st.client_id = assign_client_id();
 

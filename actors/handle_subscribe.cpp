@@ -1,8 +1,10 @@
 // SUBSCRIBE and UNSUBSCRIBE ([MQTT-3.8], [MQTT-3.10]): the session's subscriptions, their
-// registration with the index shards, and retained messages on subscribe ([MQTT-3.3.1-9..11]).
+// registration with the index shards (or, for `$share/...`, with their shared group), and retained
+// messages on subscribe ([MQTT-3.3.1-9..11]).
 #include <algorithm>
 
 #include "actors/connection_steps.hpp"
+#include "actors/p2p.hpp"
 #include "actors/sharding.hpp"
 #include "config/log.hpp"
 #include "protocol/topic.hpp"
@@ -15,18 +17,14 @@ using mqtt::reason_code;
 template <class Atom>
 void tell_shards(connection_actor* self, Atom atom, const std::string& filter) {
   const auto& shards = self->state.ctx->shards;
-  if (filter_spans_shards(filter)) {
-    for (const auto& s : shards) self->send(s, atom, filter, caf::actor_cast<caf::actor>(self));
-  } else {
-    self->send(shards[shard_of(filter, shards.size())], atom, filter, caf::actor_cast<caf::actor>(self));
-  }
+  for_each_shard_of(filter, shards.size(),
+                    [&](std::size_t i) { self->send(shards[i], atom, filter, caf::actor_cast<caf::actor>(self)); });
 }
 
 // The SUBACK code for one requested subscription, before it is added.
 reason_code check_filter(connection_actor* self, const mqtt::subscription& s) {
   const auto error = mqtt::validate_topic_filter(s.filter, self->state.ctx->options.max_topic_levels);
   if (error != mqtt::topic_error::none) return reason_code::topic_filter_invalid;
-  if (mqtt::parse_shared_filter(s.filter)) return reason_code::shared_subscriptions_not_supported;
   return static_cast<reason_code>(s.options.max_qos);  // granted as requested: QoS 2 is supported
 }
 
@@ -37,47 +35,62 @@ void send_retained(connection_actor* self, const std::string& filter) {
         if (st.phase != connection_phase::connected) return;
         auto it = st.subscriptions.find(filter);
         if (it == st.subscriptions.end()) return;
-        for (const auto& m : messages) deliver_retained(self, m, it->second);
+        for (const auto& m : messages)
+          if (!p2p_target(m.topic())) deliver_retained(self, m, it->second);  // p2p topics reach their target only
         flush(self);
       });
 }
 
-}  // namespace
-
-namespace {
+// A subscription starts receiving: a normal one through the index shards, a shared one through its
+// group ([MQTT-4.8.2]).
+void start_subscription(connection_actor* self, const std::string& filter) {
+  if (mqtt::parse_shared_filter(filter))
+    join_shared_group(self, filter);
+  else
+    tell_shards(self, subscribe_atom::value, filter);
+}
 
 void register_and_catch_up(connection_actor* self) {
-  for (const auto& [filter, sub] : self->state.subscriptions) tell_shards(self, subscribe_atom::value, filter);
+  for (const auto& [filter, sub] : self->state.subscriptions) start_subscription(self, filter);
+  register_p2p(self);
   for (auto& [topic, cursor] : self->state.cursors) catch_up(self, topic);
 }
 
 }  // namespace
 
-void register_subscriptions(connection_actor* self) {
+void register_subscriptions(connection_actor* self, bool resumed) {
   auto& st = self->state;
-  if (st.subscriptions.empty() || (!is_persistent(self) && st.clean_start)) {
-    for (const auto& [filter, sub] : st.subscriptions) tell_shards(self, subscribe_atom::value, filter);
-    return;
-  }
+  if (!resumed) return register_and_catch_up(self);
   // A resumed session first places a cursor on every topic its filters cover that it never read (at
   // the first message at or after the subscription), and only then registers with the shards:
-  // otherwise a live batch could place the cursor first and skip the history.
-  auto pending = std::make_shared<std::size_t>(st.subscriptions.size());
+  // otherwise a live batch could place the cursor first and skip the history. Its p2p topics are
+  // covered from the session's start; shared subscriptions read through their group instead.
+  struct cover {
+    std::string filter;
+    std::uint64_t since;
+    bool p2p;
+  };
+  std::vector<cover> covers;
+  for (const auto& [filter, sub] : st.subscriptions)
+    if (!mqtt::parse_shared_filter(filter)) covers.push_back({filter, sub.subscribed_at_sequence, false});
+  if (p2p_supported(st.client_id)) covers.push_back({p2p_filter(st.client_id), st.p2p_since_sequence, true});
+  if (covers.empty()) return register_and_catch_up(self);
+  auto pending = std::make_shared<std::size_t>(covers.size());
   auto one_done = [self, pending] {
     if (--*pending == 0 && self->state.phase == connection_phase::connected) register_and_catch_up(self);
   };
-  for (const auto& [filter, sub] : st.subscriptions) {
-    const auto since = sub.subscribed_at_sequence;
-    self->request(st.ctx->reader, caf::infinite, subscribe_atom::value, filter)
-        .then([self, since, one_done](const std::vector<std::string>& topics) {
+  for (const auto& c : covers) {
+    self->request(st.ctx->reader, caf::infinite, subscribe_atom::value, c.filter)
+        .then([self, c, one_done](const std::vector<std::string>& topics) {
           auto unseen = std::make_shared<std::size_t>(1);  // 1 for this callback itself
           auto topic_done = [unseen, one_done] {
             if (--*unseen == 0) one_done();
           };
           for (const auto& topic : topics) {
-            if (self->state.cursors.count(topic)) continue;
+            // A normal filter never covers p2p topics (`#` matches them in storage, not in delivery).
+            if (self->state.cursors.count(topic) || p2p_target(topic).has_value() != c.p2p) continue;
             ++*unseen;
-            self->request(self->state.ctx->reader, caf::infinite, start_atom::value, topic, since)
+            self->request(self->state.ctx->reader, caf::infinite, start_atom::value, topic, c.since)
                 .then([self, topic, topic_done](std::uint64_t offset) {
                   auto [cursor, added] = self->state.cursors.try_emplace(topic);
                   if (added) cursor->second.next_offset = offset;  // live delivery may have started it
@@ -126,20 +139,25 @@ void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
         it->second.options = sub.options;
         it->second.identifier = sub.identifier;
       }
-      // Retain Handling: 0 always, 1 only for a new subscription, 2 never.
+      // Retain Handling: 0 always, 1 only for a new subscription, 2 never. Shared subscriptions get no
+      // retained messages ([MQTT-3.8.4-4] / [MQTT-4.8.2]: not sent to a shared subscription).
       const auto handling = sub.options.retain_handling;
-      if (st.ctx->options.retain && (handling == 0 || (handling == 1 && is_new))) want_retained.push_back(filter);
+      if (st.ctx->options.retain && !mqtt::parse_shared_filter(filter) && (handling == 0 || (handling == 1 && is_new)))
+        want_retained.push_back(filter);
     }
     persist(self, [self, ack, added, want_retained](const write_result&) {
       auto& st = self->state;
       for (const auto& f : added)
-        if (st.subscriptions.count(f)) tell_shards(self, subscribe_atom::value, f);
+        if (st.subscriptions.count(f)) start_subscription(self, f);
       send_packet(self, ack);
       for (const auto& f : want_retained) send_retained(self, f);
       flush(self);
     });
   };
-  if (!is_persistent(self) || accepted.empty()) return finish(0);
+  // A shared subscription needs its start even without a persistent session: it may create its group.
+  const bool shared = std::any_of(accepted.begin(), accepted.end(),
+                                  [](const auto& a) { return mqtt::parse_shared_filter(a.first).has_value(); });
+  if ((!is_persistent(self) && !shared) || accepted.empty()) return finish(0);
   self->request(st.ctx->reader, caf::infinite, stats_atom::value).then([finish](const storage_stats& s) {
     finish(s.next_sequence);
   });
@@ -155,15 +173,19 @@ void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p) {
       ack.reasons.push_back(reason_code::no_subscription_existed);
       continue;
     }
-    tell_shards(self, unsubscribe_atom::value, it->first);
+    if (mqtt::parse_shared_filter(it->first))
+      leave_shared_group(self, it->first);
+    else
+      tell_shards(self, unsubscribe_atom::value, it->first);
     st.subscriptions.erase(it);
     ack.reasons.push_back(reason_code::success);
   }
   // Cursors of topics no remaining filter covers go, so that a later subscription does not start
   // from where an old one stopped and replay what was published in between.
   for (auto c = st.cursors.begin(); c != st.cursors.end();) {
-    const bool covered = std::any_of(st.subscriptions.begin(), st.subscriptions.end(),
-                                     [&](const auto& sub) { return mqtt::topic_matches(sub.first, c->first); });
+    const bool covered = p2p_target(c->first) || std::any_of(st.subscriptions.begin(), st.subscriptions.end(), [&](const auto& sub) {
+      return !mqtt::parse_shared_filter(sub.first) && mqtt::topic_matches(sub.first, c->first);
+    });
     if (covered || c->second.reading) {
       ++c;
       continue;

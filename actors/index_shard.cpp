@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "actors/messages.hpp"
+#include "actors/p2p.hpp"
 #include "actors/sharding.hpp"
 #include "actors/subscription_trie.hpp"
 
@@ -16,6 +17,7 @@ constexpr std::uint32_t kReadBatch = 512;
 struct subscriber {
   caf::actor handle;
   std::vector<std::string> filters;  // with repeats: one entry per subscribe
+  std::string p2p_client;            // receives the p2p topics of this client id (empty: none)
 };
 
 struct shard_state {
@@ -27,6 +29,9 @@ struct shard_state {
   std::unordered_map<subscription_trie::id, subscriber> subscribers;
   std::unordered_map<caf::actor_addr, subscription_trie::id> ids;
   subscription_trie::id next_id = 1;
+  // client id -> its connections (two for a moment during a takeover). p2p topics are matched here
+  // only, never in the trie: no filter receives them.
+  std::unordered_map<std::string, std::vector<subscription_trie::id>> p2p;
 };
 
 using shard_actor = caf::stateful_actor<shard_state>;
@@ -35,9 +40,26 @@ void remove_subscriber(shard_actor* self, const caf::actor_addr& addr) {
   auto it = self->state.ids.find(addr);
   if (it == self->state.ids.end()) return;
   const auto id = it->second;
-  for (const auto& f : self->state.subscribers[id].filters) self->state.trie.erase(f, id);
+  const auto& sub = self->state.subscribers[id];
+  for (const auto& f : sub.filters) self->state.trie.erase(f, id);
+  if (!sub.p2p_client.empty()) {
+    auto p = self->state.p2p.find(sub.p2p_client);
+    p->second.erase(std::find(p->second.begin(), p->second.end(), id));
+    if (p->second.empty()) self->state.p2p.erase(p);
+  }
   self->state.subscribers.erase(id);
   self->state.ids.erase(it);
+}
+
+// The id of `connection`, which is monitored from its first registration on.
+subscription_trie::id subscriber_id(shard_actor* self, const caf::actor& connection) {
+  auto [it, added] = self->state.ids.emplace(connection.address(), self->state.next_id);
+  if (added) {
+    ++self->state.next_id;
+    self->monitor(connection);
+    self->state.subscribers[it->second].handle = connection;
+  }
+  return it->second;
 }
 
 // Reads [from, to) of `topic` in batches and sends each batch, unchanged, to every subscriber in `ids`.
@@ -61,7 +83,11 @@ void on_notify(shard_actor* self, const notify_event& event) {
   for (const auto& growth : event.topics) {
     if (shard_of(growth.topic, self->state.count) != self->state.index) continue;
     matched.clear();
-    self->state.trie.match(growth.topic, [&](subscription_trie::id id) { matched.push_back(id); });
+    if (auto target = p2p_target(growth.topic)) {
+      if (auto it = self->state.p2p.find(std::string(*target)); it != self->state.p2p.end()) matched = it->second;
+    } else {
+      self->state.trie.match(growth.topic, [&](subscription_trie::id id) { matched.push_back(id); });
+    }
     if (matched.empty()) continue;
     std::sort(matched.begin(), matched.end());
     matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
@@ -76,14 +102,16 @@ caf::behavior shard(shard_actor* self, std::size_t index, std::size_t count, caf
   self->set_down_handler([self](const caf::down_msg& down) { remove_subscriber(self, down.source); });
   return {
       [self](subscribe_atom, const std::string& filter, const caf::actor& connection) {
-        auto [it, added] = self->state.ids.emplace(connection.address(), self->state.next_id);
-        if (added) {
-          ++self->state.next_id;
-          self->monitor(connection);
-          self->state.subscribers[it->second].handle = connection;
-        }
-        self->state.subscribers[it->second].filters.push_back(filter);
-        self->state.trie.insert(filter, it->second);
+        const auto id = subscriber_id(self, connection);
+        self->state.subscribers[id].filters.push_back(filter);
+        self->state.trie.insert(filter, id);
+      },
+      [self](p2p_atom, const std::string& client_id, const caf::actor& connection) {
+        const auto id = subscriber_id(self, connection);
+        auto& sub = self->state.subscribers[id];
+        if (!sub.p2p_client.empty()) return;
+        sub.p2p_client = client_id;
+        self->state.p2p[client_id].push_back(id);
       },
       [self](unsubscribe_atom, const std::string& filter, const caf::actor& connection) {
         auto it = self->state.ids.find(connection.address());
@@ -93,7 +121,7 @@ caf::behavior shard(shard_actor* self, std::size_t index, std::size_t count, caf
         if (f == filters.end()) return;
         filters.erase(f);
         self->state.trie.erase(filter, it->second);
-        if (filters.empty()) {
+        if (filters.empty() && self->state.subscribers[it->second].p2p_client.empty()) {
           self->demonitor(connection);
           self->state.subscribers.erase(it->second);
           self->state.ids.erase(it);

@@ -5,6 +5,7 @@
 //
 //   (subscribe_atom, filter, connection)    adds a filter of `connection`
 //   (unsubscribe_atom, filter, connection)  removes it
+//   (p2p_atom, client_id, connection)       `connection` receives the p2p topics of `client_id` (p2p.hpp)
 //   (notify_atom, notify_event)             from the storage writer
 //   connections are monitored; their filters go when they terminate.
 

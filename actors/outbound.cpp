@@ -4,6 +4,8 @@
 // topic queue: when it cannot keep up it stops at an offset and reads on from storage later, so a slow
 // subscriber costs an offset, not memory.
 #include "actors/connection_steps.hpp"
+#include "actors/p2p.hpp"
+#include "actors/shared_group.hpp"
 #include "config/log.hpp"
 #include "protocol/topic.hpp"
 
@@ -20,15 +22,23 @@ struct delivery {
   qos max_qos = qos::at_most_once;
   bool retain_as_published = false;
   std::vector<std::uint32_t> identifiers;
+  caf::actor group;  ///< the shared subscription group it came from, if any
 };
 
 // Overlapping subscriptions give one delivery with the highest QoS and every identifier
 // ([MQTT-3.3.4-2], [MQTT-3.3.4-3]); No Local skips the publisher's own messages ([MQTT-3.8.3-3]).
+// Shared subscriptions deliver through their group, not here; a p2p topic goes to its target only,
+// at the message's QoS, whatever the subscriptions.
 delivery match(const connection_state& st, const std::string& topic, const proto::StoredMessage& m) {
   delivery d;
+  if (auto target = p2p_target(topic)) {
+    d.matched = *target == st.client_id;
+    d.max_qos = qos::exactly_once;
+    return d;
+  }
   const bool own = m.origin_kind() == proto::StoredMessage::ORIGIN_CLIENT && m.origin() == st.client_id;
   for (const auto& [filter, sub] : st.subscriptions) {
-    if (!mqtt::topic_matches(filter, topic)) continue;
+    if (mqtt::parse_shared_filter(filter) || !mqtt::topic_matches(filter, topic)) continue;
     if (sub.options.no_local && own) continue;
     d.matched = true;
     d.max_qos = std::max(d.max_qos, sub.options.max_qos);
@@ -44,13 +54,9 @@ std::uint64_t now_ms() {
                                         .count());
 }
 
-std::size_t window(const connection_state& st) {
-  return std::min<std::size_t>(st.client_receive_maximum, st.ctx->options.max_inflight);
-}
-
 bool link_full(const connection_state& st) { return st.link->queued_bytes() >= st.ctx->options.max_queued_bytes; }
 
-bool has_room(const connection_state& st) { return st.inflight.size() < window(st) && !link_full(st); }
+bool has_room(const connection_state& st) { return st.inflight.size() < inflight_window(st) && !link_full(st); }
 
 std::uint16_t allocate_packet_id(connection_state& st) {
   while (st.next_packet_id == 0 || st.inflight.count(st.next_packet_id)) ++st.next_packet_id;
@@ -107,7 +113,8 @@ bool write_publish(connection_actor* self, const proto::StoredMessage& m, qos q,
   return true;
 }
 
-enum class outcome { done, no_room };
+// done: sent (QoS 0), expired or too large; in_flight: a QoS 1/2 delivery awaits its acknowledgement.
+enum class outcome { done, in_flight, no_room };
 
 // Delivers one stored message to this client: `topic`/`offset`/`sequence` locate it for a resend.
 outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t offset, std::uint64_t sequence,
@@ -136,17 +143,20 @@ outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t 
   record.qos = q;
   record.stage = q == qos::exactly_once ? outbound_inflight::stage::awaiting_pubrec
                                         : outbound_inflight::stage::awaiting_puback;
-  if (q == qos::exactly_once && is_persistent(self)) {
+  record.group = d.group;
+  // A shared delivery is not saved with the session (its group redelivers it), so it does not wait for a save.
+  if (q == qos::exactly_once && is_persistent(self) && !d.group) {
     record.unsent = m;
     // Remember how it is to be sent: retain flag and identifiers are recomputed from the copy.
     record.unsent->set_retain(retain);
     record.covered_by_save = st.saves_sent + 1;  // any save sent from now on contains it
     st.inflight.emplace(id, std::move(record));
     st.unsent_waiting = true;  // saved (with the cursor moved past it) by save_unsent()
-    return outcome::done;
+    return outcome::in_flight;
   }
-  if (write_publish(self, m, q, retain, false, id, d.identifiers, remaining_s)) st.inflight.emplace(id, std::move(record));
-  return outcome::done;
+  if (!write_publish(self, m, q, retain, false, id, d.identifiers, remaining_s)) return outcome::done;
+  st.inflight.emplace(id, std::move(record));
+  return outcome::in_flight;
 }
 
 // QoS 2 deliveries recorded as unsent go out once the session, with their inflight records and the
@@ -187,6 +197,7 @@ void resume_paused(connection_actor* self) {
   for (auto& [m, sub] : waiting) deliver_retained(self, m, sub);
   if (link_full(st)) st.link->notify_when_drained();
   if (!has_room(st)) return;
+  shared_room_again(self);
   for (auto& [topic, cursor] : st.cursors)
     if (cursor.paused && !cursor.reading) {
       cursor.paused = false;
@@ -196,8 +207,16 @@ void resume_paused(connection_actor* self) {
 
 namespace {
 
+// Tells the group of a shared delivery that it is done with (the group may commit past it).
+void acknowledge_shared(connection_actor* self, outbound_inflight& record) {
+  if (!record.group) return;
+  self->send(record.group, share_ack_atom::value, record.topic, record.offset, true);
+  record.group = nullptr;
+}
+
 // An acknowledgement completed a delivery: the window has room again.
 void completed(connection_actor* self, std::map<std::uint16_t, outbound_inflight>::iterator it) {
+  acknowledge_shared(self, it->second);
   self->state.inflight.erase(it);
   if (is_persistent(self)) persist(self);
   resume_paused(self);
@@ -253,6 +272,36 @@ void on_deliver(connection_actor* self, const queue_batch& batch) {
     if (cursor.paused) cursor.head = std::max(cursor.head, batch.next_offset);
   }
   resume_paused(self);
+}
+
+std::size_t inflight_window(const connection_state& st) {
+  return std::min<std::size_t>(st.client_receive_maximum, st.ctx->options.max_inflight);
+}
+
+void on_shared_delivery(connection_actor* self, const std::string& filter, const std::string& topic,
+                        const queue_entry& entry) {
+  auto& st = self->state;
+  const auto group = caf::actor_cast<caf::actor>(self->current_sender());
+  auto sub = st.subscriptions.find(filter);
+  if (st.phase != connection_phase::connected || sub == st.subscriptions.end()) {
+    self->send(group, share_ack_atom::value, topic, entry.offset, false);  // not ours any more: for another member
+    return;
+  }
+  delivery d;
+  d.matched = true;
+  d.max_qos = sub->second.options.max_qos;
+  if (sub->second.identifier) d.identifiers.push_back(*sub->second.identifier);
+  d.group = group;
+  const bool retain = entry.message.retain() && sub->second.options.retain_as_published;
+  switch (deliver(self, topic, entry.offset, entry.sequence, entry.message, d, retain)) {
+    case outcome::in_flight: return;  // acknowledged to the group with its PUBACK / PUBREC
+    case outcome::done: self->send(group, share_ack_atom::value, topic, entry.offset, true); return;
+    case outcome::no_room:
+      st.shared_refused = true;
+      if (link_full(st)) st.link->notify_when_drained();
+      self->send(group, share_ack_atom::value, topic, entry.offset, false);
+      return;
+  }
 }
 
 void deliver_retained(connection_actor* self, const proto::StoredMessage& m, const session_subscription& sub) {
@@ -356,6 +405,8 @@ void on_pubrec(connection_actor* self, const mqtt::pubrec_packet& p) {
   }
   if (mqtt::is_error(p.reason)) return completed(self, it);  // the client refused it: done
   it->second.stage = outbound_inflight::stage::awaiting_pubcomp;
+  // With PUBREC the client owns the message: giving it to another member now would deliver it twice.
+  acknowledge_shared(self, it->second);
   // After PUBREL the client may forget the packet id; were the broker to crash and resend the PUBLISH,
   // it would be a new message to the client. So the new stage is durable before PUBREL goes out.
   persist(self, [self, rel](const write_result&) {

@@ -28,6 +28,7 @@ proto::Session session_to_proto(const connection_state& st) {
     w->set_delay_interval_s(st.will_delay_s);
   }
   for (const auto& [id, record] : st.inflight) {
+    if (record.group) continue;  // a shared delivery not yet received: its group redelivers it
     auto* out = s.add_inflight();
     out->set_packet_id(id);
     out->set_sequence(record.sequence);
@@ -42,6 +43,7 @@ proto::Session session_to_proto(const connection_state& st) {
   }
   for (auto id : st.inbound_qos2) s.add_inbound_qos2_awaiting_pubrel(id);
   s.set_next_packet_id(st.next_packet_id);
+  s.set_p2p_since_sequence(st.p2p_since_sequence);
   return s;
 }
 
@@ -71,6 +73,7 @@ void restore_session(connection_actor* self, const stored_session& stored) {
   }
   for (auto id : s.inbound_qos2_awaiting_pubrel()) st.inbound_qos2.insert(static_cast<std::uint16_t>(id));
   st.next_packet_id = static_cast<std::uint16_t>(s.next_packet_id());
+  st.p2p_since_sequence = s.p2p_since_sequence();
   for (const auto& o : stored.offsets) st.cursors[o.topic].next_offset = o.next_offset;
 }
 

@@ -23,4 +23,11 @@ inline bool filter_spans_shards(std::string_view filter) {
   return level == "+" || level == "#";
 }
 
+/// Calls `f(index)` for every shard (of `shard_count`) that holds `filter`.
+template <class F>
+void for_each_shard_of(std::string_view filter, std::size_t shard_count, F&& f) {
+  if (!filter_spans_shards(filter)) return f(shard_of(filter, shard_count));
+  for (std::size_t i = 0; i < shard_count; ++i) f(i);
+}
+
 }  // namespace unimq::actors

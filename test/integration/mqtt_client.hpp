@@ -89,6 +89,13 @@ struct connect_options {
   properties extra;  // more CONNECT properties (user properties...)
 };
 
+// A persistent session: 3.1.1 without Clean Session, 5.0 with a Session Expiry Interval of `expiry` s.
+inline connect_options persistent_session(mqtt_version v, const std::string& id, std::uint32_t expiry = 3600) {
+  connect_options o{v, id, false};
+  if (v == mqtt_version::v5) o.session_expiry = expiry;
+  return o;
+}
+
 struct connack {
   bool ok = false;              // a CONNACK arrived in time
   int reason = -1;              // CONNACK return/reason code (0 = accepted)

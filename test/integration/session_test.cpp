@@ -9,14 +9,6 @@
 
 using namespace unimq::it;
 
-namespace {
-connect_options persistent(mqtt_version v, const std::string& id, std::uint32_t expiry = 3600) {
-  connect_options o{v, id, false};
-  if (v == mqtt_version::v5) o.session_expiry = expiry;
-  return o;
-}
-}  // namespace
-
 TEST_CASE("session: a persistent session keeps subscriptions and queues QoS 1/2 while offline", "[session]") {
   broker_process broker;
   broker.start();
@@ -26,7 +18,7 @@ TEST_CASE("session: a persistent session keeps subscriptions and queues QoS 1/2 
   const std::string topic = unique("q");
   {
     mqtt_client sub(broker.host(), broker.port());
-    const connack first = sub.connect(persistent(version, id));
+    const connack first = sub.connect(persistent_session(version, id));
     REQUIRE(first.reason == 0);
     CHECK_FALSE(first.session_present);
     REQUIRE(sub.subscribe(topic, 2) == std::vector<int>{2});
@@ -35,7 +27,7 @@ TEST_CASE("session: a persistent session keeps subscriptions and queues QoS 1/2 
   auto pub = connect_client(broker, {version, unique("pub")});
   for (int qos = 0; qos <= 2; ++qos) REQUIRE(pub->publish(topic, "q" + std::to_string(qos), {qos}).acked);
   mqtt_client sub(broker.host(), broker.port());
-  const connack again = sub.connect(persistent(version, id));
+  const connack again = sub.connect(persistent_session(version, id));
   REQUIRE(again.reason == 0);
   CHECK(again.session_present);
   const auto msgs = sub.wait_for_payload("q2");
@@ -58,7 +50,7 @@ TEST_CASE("session: clean session / clean start discards the old session", "[ses
   const std::string id = unique("clean");
   const std::string topic = unique("q");
   {
-    auto sub = connect_client(broker, persistent(version, id));
+    auto sub = connect_client(broker, persistent_session(version, id));
     REQUIRE(sub->subscribe(topic, 1) == std::vector<int>{1});
     sub->disconnect();
   }
@@ -98,19 +90,19 @@ TEST_CASE("session: v5 session expiry 0 ends the session at disconnect, a longer
   broker.start();
   const std::string id = unique("exp");
   {
-    auto c = connect_client(broker, persistent(mqtt_version::v5, id, 0));
+    auto c = connect_client(broker, persistent_session(mqtt_version::v5, id, 0));
     c->disconnect();
   }
   {
     mqtt_client c(broker.host(), broker.port());
-    const connack ack = c.connect(persistent(mqtt_version::v5, id, 2));
+    const connack ack = c.connect(persistent_session(mqtt_version::v5, id, 2));
     REQUIRE(ack.reason == 0);
     CHECK_FALSE(ack.session_present);  // expiry 0: gone
     c.disconnect();
   }
   {
     mqtt_client c(broker.host(), broker.port());
-    const connack ack = c.connect(persistent(mqtt_version::v5, id, 1));
+    const connack ack = c.connect(persistent_session(mqtt_version::v5, id, 1));
     REQUIRE(ack.reason == 0);
     CHECK(ack.session_present);  // expiry 2 s, back at once
     c.disconnect();
@@ -118,7 +110,7 @@ TEST_CASE("session: v5 session expiry 0 ends the session at disconnect, a longer
   // The last connection set 1 s; wait past it (the behaviour under test is time).
   std::this_thread::sleep_for(2500ms);
   mqtt_client c(broker.host(), broker.port());
-  const connack ack = c.connect(persistent(mqtt_version::v5, id, 1));
+  const connack ack = c.connect(persistent_session(mqtt_version::v5, id, 1));
   REQUIRE(ack.reason == 0);
   CHECK_FALSE(ack.session_present);
 }
@@ -128,13 +120,13 @@ TEST_CASE("session: v5 DISCONNECT may change the session expiry", "[session][v5]
   broker.start();
   const std::string id = unique("dexp");
   {
-    auto c = connect_client(broker, persistent(mqtt_version::v5, id, 3600));
+    auto c = connect_client(broker, persistent_session(mqtt_version::v5, id, 3600));
     properties p;
     p.session_expiry = 0;
     c->disconnect(0, p);
   }
   mqtt_client c(broker.host(), broker.port());
-  const connack ack = c.connect(persistent(mqtt_version::v5, id, 3600));
+  const connack ack = c.connect(persistent_session(mqtt_version::v5, id, 3600));
   REQUIRE(ack.reason == 0);
   CHECK_FALSE(ack.session_present);
 }
@@ -147,7 +139,7 @@ TEST_CASE("session: persistent sessions and their queued messages survive a brok
   const std::string id = unique("rs");
   const std::string topic = unique("q");
   {
-    auto sub = connect_client(broker, persistent(version, id));
+    auto sub = connect_client(broker, persistent_session(version, id));
     REQUIRE(sub->subscribe(topic, 1) == std::vector<int>{1});
     sub->disconnect();
   }
@@ -158,7 +150,7 @@ TEST_CASE("session: persistent sessions and their queued messages survive a brok
   }
   broker.restart();
   mqtt_client sub(broker.host(), broker.port());
-  const connack ack = sub.connect(persistent(version, id));
+  const connack ack = sub.connect(persistent_session(version, id));
   REQUIRE(ack.reason == 0);
   CHECK(ack.session_present);
   const auto msgs = sub.wait_for_messages(1);
@@ -173,7 +165,7 @@ TEST_CASE("session: --max-session-expiry caps the session expiry and CONNACK say
   broker_process broker(o);
   broker.start();
   mqtt_client c(broker.host(), broker.port());
-  const connack ack = c.connect(persistent(mqtt_version::v5, unique("cap"), 100000));
+  const connack ack = c.connect(persistent_session(mqtt_version::v5, unique("cap"), 100000));
   REQUIRE(ack.reason == 0);
   CHECK(ack.props.session_expiry == std::optional<std::uint32_t>(10));
 }
@@ -210,7 +202,7 @@ TEST_CASE("session: an offline backlog of large messages is delivered in full", 
   const std::string topic = unique("big");
   {
     mqtt_client sub(broker.host(), broker.port());
-    REQUIRE(sub.connect(persistent(version, id)).reason == 0);
+    REQUIRE(sub.connect(persistent_session(version, id)).reason == 0);
     REQUIRE(sub.subscribe(topic, 1) == std::vector<int>{1});
     sub.disconnect();
   }
@@ -219,7 +211,7 @@ TEST_CASE("session: an offline backlog of large messages is delivered in full", 
   const std::string body(100 * 1024, 'b');
   for (int i = 0; i < 40; ++i) REQUIRE(pub->publish(topic, std::to_string(i) + body, {1}).acked);
   mqtt_client sub(broker.host(), broker.port());
-  REQUIRE(sub.connect(persistent(version, id)).session_present);
+  REQUIRE(sub.connect(persistent_session(version, id)).session_present);
   const auto msgs = sub.wait_for_messages(40, 20s);
   REQUIRE(msgs.size() == 40);
   for (int i = 0; i < 40; ++i) CHECK(msgs[static_cast<std::size_t>(i)].payload == std::to_string(i) + body);

@@ -1,0 +1,338 @@
+// One shared subscription group (see shared_group.hpp): reads the topic queues its filter covers from
+// the group's committed offsets, hands each message to one member, and commits what was acknowledged.
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+#include "actors/p2p.hpp"
+#include "actors/shared_group.hpp"
+#include "actors/shared_group_tracker.hpp"
+#include "actors/sharding.hpp"
+#include "config/log.hpp"
+
+namespace unimq::actors {
+namespace {
+
+// Messages a group holds in memory per topic queue (read, not yet acknowledged): enough to keep its
+// members busy; the rest waits in storage.
+constexpr std::uint32_t kReadAhead = 256;
+
+using tracker = shared_group_tracker<queue_entry>;
+
+struct group_topic {
+  tracker messages;
+  bool reading = false;
+  std::uint64_t head = 0;       ///< the furthest next offset announced (by live batches or the last read)
+  std::uint64_t committed = 0;  ///< the offset last sent to storage
+};
+
+struct member {
+  caf::actor handle;
+  tracker::member_id id = 0;
+  std::size_t window = 1;       ///< the member's min(Receive Maximum, max-inflight)
+  std::size_t outstanding = 0;  ///< messages handed to it and not acknowledged
+  bool blocked = false;         ///< it refused a message for want of room; waits for its resume
+};
+
+struct group_state {
+  static inline const char* name = "shared-group";
+  std::string share, filter, full_filter, consumer;
+  caf::actor directory, writer, reader;
+  std::vector<caf::actor> shards;
+  bool started = false;
+  std::uint64_t since = 0;  ///< the commitlog sequence the group started at
+  std::unordered_map<std::string, group_topic> topics;
+  std::set<std::string> placing;  ///< topics first seen live whose start offset is being looked up
+  std::vector<member> members;
+  tracker::member_id next_member = 1;
+  std::size_t round_robin = 0;
+  std::uint64_t joins = 0;
+  std::set<std::string> dirty;  ///< topics whose commit point moved past `committed`
+  bool commit_running = false;
+};
+
+using group_actor = caf::stateful_actor<group_state>;
+
+member* find_member(group_state& st, const caf::actor_addr& addr) {
+  for (auto& m : st.members)
+    if (m.handle.address() == addr) return &m;
+  return nullptr;
+}
+
+// The member with room that holds the fewest messages; among equals, the next in turn.
+member* pick(group_state& st) {
+  member* best = nullptr;
+  std::size_t best_index = 0;
+  const std::size_t n = st.members.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = (st.round_robin + k) % n;
+    auto& m = st.members[i];
+    if (m.blocked || m.outstanding >= m.window) continue;
+    if (!best || m.outstanding < best->outstanding) {
+      best = &m;
+      best_index = i;
+    }
+  }
+  if (best) st.round_robin = best_index + 1;
+  return best;
+}
+
+void dispatch(group_actor* self) {
+  auto& st = self->state;
+  for (auto& [topic, t] : st.topics) {
+    while (auto offset = t.messages.next_waiting()) {
+      member* m = pick(st);
+      if (!m) return;
+      t.messages.assign(*offset, m->id);
+      ++m->outstanding;
+      self->send(m->handle, share_atom::value, st.full_filter, topic, t.messages.value(*offset));
+    }
+  }
+}
+
+// A group without members ends (through the directory, so that no join is lost) once its offsets are written.
+void check_idle(group_actor* self) {
+  auto& st = self->state;
+  if (st.started && st.members.empty() && !st.commit_running && st.dirty.empty())
+    self->send(st.directory, idle_atom::value, st.share, st.filter, st.joins);
+}
+
+// Writes the commit points that moved; one write at a time, later moves go with the next.
+void write_commits(group_actor* self) {
+  auto& st = self->state;
+  if (st.commit_running || st.dirty.empty()) return;
+  write_request r;
+  for (const auto& topic : st.dirty) {
+    auto& t = st.topics.at(topic);
+    t.committed = t.messages.commit_point();
+    offset_commit o;
+    o.consumer = st.consumer;
+    o.topic = topic;
+    o.next_offset = t.committed;
+    r.offsets.push_back(std::move(o));
+  }
+  auto written = std::move(st.dirty);
+  st.dirty.clear();
+  st.commit_running = true;
+  self->request(st.writer, caf::infinite, write_atom::value, std::move(r))
+      .then([self, written = std::move(written)](const write_result& result) {
+        auto& st = self->state;
+        st.commit_running = false;
+        if (!result.ok()) {
+          // Written again with the next acknowledgement; until then a restart redelivers (QoS 1 allows it).
+          log::write(log::level::error, "share", "group " + st.full_filter + " could not commit: " + result.error);
+          st.dirty.insert(written.begin(), written.end());
+          return;
+        }
+        write_commits(self);
+        check_idle(self);
+      });
+}
+
+void note_commit(group_actor* self, const std::string& topic) {
+  auto& t = self->state.topics.at(topic);
+  if (t.messages.commit_point() <= t.committed) return;
+  self->state.dirty.insert(topic);
+  write_commits(self);
+}
+
+void add_entries(group_topic& t, const std::vector<queue_entry>& entries) {
+  for (const auto& e : entries)
+    if (e.offset >= t.messages.read_to()) t.messages.add(e.offset, e);
+}
+
+// Reads on from storage while the queue has more than the group holds and the read-ahead has room.
+void read_more(group_actor* self, const std::string& topic) {
+  auto& t = self->state.topics.at(topic);
+  if (t.reading || t.messages.read_to() >= t.head || t.messages.buffered() >= kReadAhead) return;
+  t.reading = true;
+  const auto count = static_cast<std::uint32_t>(kReadAhead - t.messages.buffered());
+  self->request(self->state.reader, caf::infinite, read_atom::value, topic, t.messages.read_to(), count)
+      .then([self, topic, head_before = t.head](const queue_batch& batch) {
+        auto& st = self->state;
+        auto& t = st.topics.at(topic);
+        t.reading = false;
+        if (!batch.error.empty()) {
+          log::write(log::level::error, "share", "group " + st.full_filter + " reading " + topic + ": " + batch.error);
+          return;
+        }
+        if (batch.skipped_to_oldest)
+          log::write(log::level::warn, "share", "group " + st.full_filter + " lagged behind retention on " + topic);
+        add_entries(t, batch.entries);
+        t.messages.skip_to(batch.next_offset);
+        // The read tells the truth about the queue's end unless a live batch announced more meanwhile.
+        t.head = t.head == head_before ? batch.end_offset : std::max(t.head, batch.end_offset);
+        note_commit(self, topic);  // retention may have moved the group past deleted messages
+        dispatch(self);
+        read_more(self, topic);
+      });
+}
+
+void add_topic(group_actor* self, const std::string& topic, std::uint64_t offset) {
+  auto [it, added] = self->state.topics.try_emplace(topic, group_topic{tracker(offset), false, offset + 1, offset});
+  if (added) read_more(self, topic);  // head one past the start: one read finds the queue's end
+}
+
+// A topic first seen live starts at the first message at or after the group's start, like a topic
+// the group found in storage when it started.
+void place(group_actor* self, const std::string& topic) {
+  if (!self->state.placing.insert(topic).second) return;
+  self->request(self->state.reader, caf::infinite, start_atom::value, topic, self->state.since)
+      .then([self, topic](std::uint64_t offset) {
+        self->state.placing.erase(topic);
+        add_topic(self, topic, offset);
+      });
+}
+
+void on_live_batch(group_actor* self, const queue_batch& batch) {
+  if (batch.entries.empty()) return;
+  auto it = self->state.topics.find(batch.topic);
+  if (it == self->state.topics.end()) return place(self, batch.topic);
+  auto& t = it->second;
+  t.head = std::max(t.head, batch.next_offset);
+  if (!t.reading && batch.entries.front().offset <= t.messages.read_to() &&
+      t.messages.buffered() + batch.entries.size() <= kReadAhead) {
+    add_entries(t, batch.entries);
+    t.messages.skip_to(batch.next_offset);
+    return dispatch(self);
+  }
+  read_more(self, batch.topic);  // a gap, or more than the read-ahead holds: storage has it
+}
+
+// Stores the group's record (its start) the first time, so that a restart starts it at the same place.
+void save_record(group_actor* self) {
+  auto& st = self->state;
+  proto::Session record;
+  record.set_client_id(st.consumer);
+  auto* sub = record.add_subscriptions();
+  sub->set_filter(st.full_filter);
+  sub->set_subscribed_at_sequence(st.since);
+  write_request r;
+  r.sessions.push_back({st.consumer, false, std::move(record)});
+  self->request(st.writer, caf::infinite, write_atom::value, std::move(r)).then([self](const write_result& result) {
+    if (!result.ok())
+      log::write(log::level::error, "share", "group " + self->state.full_filter + " could not be stored: " + result.error);
+  });
+}
+
+// Loads the committed offsets, places the topics never read at the group's start, and only then
+// registers with the shards (as a resumed session does, so live batches cannot skip the history).
+void start(group_actor* self, std::uint64_t sequence) {
+  auto& st = self->state;
+  st.started = true;
+  self->request(st.reader, caf::infinite, session_atom::value, st.consumer)
+      .then([self, sequence](const stored_session& stored) {
+        auto& st = self->state;
+        if (stored.found && stored.session.subscriptions_size() > 0) {
+          st.since = stored.session.subscriptions(0).subscribed_at_sequence();
+        } else {
+          st.since = sequence;
+          save_record(self);
+        }
+        for (const auto& o : stored.offsets) add_topic(self, o.topic, o.next_offset);
+        self->request(st.reader, caf::infinite, subscribe_atom::value, st.filter)
+            .then([self](const std::vector<std::string>& topics) {
+              auto pending = std::make_shared<std::size_t>(1);
+              auto one_done = [self, pending] {
+                if (--*pending != 0) return;
+                const auto& shards = self->state.shards;
+                for_each_shard_of(self->state.filter, shards.size(), [&](std::size_t i) {
+                  self->send(shards[i], subscribe_atom::value, self->state.filter, caf::actor_cast<caf::actor>(self));
+                });
+              };
+              for (const auto& topic : topics) {
+                if (self->state.topics.count(topic) || p2p_target(topic)) continue;
+                ++*pending;
+                self->request(self->state.reader, caf::infinite, start_atom::value, topic, self->state.since)
+                    .then([self, topic, one_done](std::uint64_t offset) {
+                      add_topic(self, topic, offset);
+                      one_done();
+                    });
+              }
+              one_done();
+            });
+      });
+}
+
+void remove_member(group_actor* self, const caf::actor_addr& addr) {
+  auto& st = self->state;
+  auto it = std::find_if(st.members.begin(), st.members.end(), [&](const member& m) { return m.handle.address() == addr; });
+  if (it == st.members.end()) return;
+  // Its unacknowledged messages go to the others ([MQTT-4.8.2]: the Server SHOULD send them to another Client).
+  for (auto& [topic, t] : st.topics) t.messages.release(it->id);
+  st.members.erase(it);
+  dispatch(self);
+  check_idle(self);
+}
+
+caf::behavior group(group_actor* self, caf::actor directory, std::string share, std::string filter, caf::actor writer,
+                    caf::actor reader, std::vector<caf::actor> shards) {
+  auto& st = self->state;
+  st.full_filter = "$share/" + share + "/" + filter;
+  st.consumer = shared_group_consumer(share, filter);
+  st.share = std::move(share);
+  st.filter = std::move(filter);
+  st.directory = std::move(directory);
+  st.writer = std::move(writer);
+  st.reader = std::move(reader);
+  st.shards = std::move(shards);
+  self->set_down_handler([self](const caf::down_msg& down) { remove_member(self, down.source); });
+  self->set_error_handler([self](caf::error& e) {
+    log::write(log::level::error, "share", "group " + self->state.full_filter + " failed: " + self->system().render(e));
+    self->quit(std::move(e));
+  });
+  return {
+      [self](subscribe_atom, const caf::actor& handle, std::uint64_t sequence, std::uint32_t window) {
+        auto& st = self->state;
+        ++st.joins;
+        const std::size_t room = std::max<std::uint32_t>(window, 1);
+        if (auto* m = find_member(st, handle.address())) {
+          m->window = room;
+          m->blocked = false;
+        } else {
+          st.members.push_back({handle, st.next_member++, room, 0, false});
+          self->monitor(handle);
+        }
+        if (!st.started) start(self, sequence);
+        dispatch(self);
+      },
+      [self](unsubscribe_atom, const caf::actor& handle) {
+        self->demonitor(handle);
+        remove_member(self, handle.address());
+      },
+      [self](share_ack_atom, const std::string& topic, std::uint64_t offset, bool delivered) {
+        auto& st = self->state;
+        member* m = find_member(st, caf::actor_cast<caf::actor_addr>(self->current_sender()));
+        auto it = st.topics.find(topic);
+        if (!m || it == st.topics.end()) return;
+        auto& messages = it->second.messages;
+        if (!(delivered ? messages.acknowledge(offset, m->id) : messages.give_back(offset, m->id))) return;
+        --m->outstanding;
+        if (delivered)
+          note_commit(self, topic);
+        else
+          m->blocked = true;
+        dispatch(self);
+        read_more(self, topic);
+      },
+      [self](resume_atom) {
+        if (auto* m = find_member(self->state, caf::actor_cast<caf::actor_addr>(self->current_sender()))) {
+          m->blocked = false;
+          dispatch(self);
+        }
+      },
+      [self](deliver_atom, const queue_batch& batch) { on_live_batch(self, batch); },
+      [self](shutdown_atom) { self->quit(); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_shared_group(caf::actor_system& system, caf::actor directory, std::string share, std::string filter,
+                              caf::actor writer, caf::actor reader, std::vector<caf::actor> shards) {
+  return system.spawn(group, std::move(directory), std::move(share), std::move(filter), std::move(writer),
+                      std::move(reader), std::move(shards));
+}
+
+}  // namespace unimq::actors
