@@ -32,7 +32,11 @@ class usage_error : public std::runtime_error {
 struct node_address {
   std::string host;
   std::uint16_t port = 0;
-  std::string text() const { return host + ":" + std::to_string(port); }
+  /// "host:port", "[host]:port" for an IPv6 host.
+  std::string text() const {
+    const bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  }
 };
 
 /// The words after the program name, consumed from the front.
