@@ -1,11 +1,14 @@
 #include "actors/broker.hpp"
 
+#include <caf/io/all.hpp>
+
 #include <csignal>
 #include <unordered_set>
 
 #include "actors/connection.hpp"
 #include "actors/index_shard.hpp"
 #include "actors/messages.hpp"
+#include "actors/node_service.hpp"
 #include "actors/session_registry.hpp"
 #include "actors/storage_reader.hpp"
 #include "actors/storage_writer.hpp"
@@ -80,6 +83,19 @@ std::variant<std::unique_ptr<broker>, std::string> broker::start(caf::actor_syst
   auto started = start_gateway(system, options, node.writer, node.reader);
   if (auto* b = std::get_if<std::unique_ptr<broker>>(&started)) {
     (*b)->_store = node.store;
+    if (options.node_port != 0) {
+      auto service = spawn_node_service(system, node.writer, node.reader, options.max_topic_levels);
+      (*b)->_actors.push_back(service);
+      // Reuse the address: a restart must not wait for the previous run's connections to time out.
+      auto port = system.middleman().publish(service, options.node_port, nullptr, true);
+      if (!port) {
+        (*b)->stop();
+        caf::anon_send_exit(node.writer, caf::exit_reason::user_shutdown);
+        caf::anon_send_exit(node.reader, caf::exit_reason::user_shutdown);
+        return "cannot open node-port " + std::to_string(options.node_port) + ": " + system.render(port.error());
+      }
+      log::write(log::level::info, "listen", "node service on 0.0.0.0:" + std::to_string(*port));
+    }
     // Stopped last, after the gateway actors that still write through them.
     (*b)->_actors.push_back(node.writer);
     (*b)->_actors.push_back(node.reader);

@@ -1,4 +1,5 @@
 #include "actors/messages.hpp"
+#include "actors/server_messages.hpp"
 
 namespace unimq::actors {
 
@@ -19,6 +20,23 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<proto::Session>>("unimq.Session_list");
   cfg.add_message_type<std::vector<proto::StoredMessage>>("unimq.StoredMessage_list");
   cfg.add_message_type<std::vector<std::string>>("unimq.string_list");
+  // Server-side API (server_messages.hpp).
+  cfg.add_message_type<produce_request>("unimq.produce_request");
+  cfg.add_message_type<produce_receipt>("unimq.produce_receipt");
+  cfg.add_message_type<produce_result>("unimq.produce_result");
+  cfg.add_message_type<start_spec>("unimq.start_spec");
+  cfg.add_message_type<group_join>("unimq.group_join");
+  cfg.add_message_type<join_result>("unimq.join_result");
+  cfg.add_message_type<partition_grant>("unimq.partition_grant");
+  cfg.add_message_type<assignment>("unimq.assignment");
+  cfg.add_message_type<fetch_request>("unimq.fetch_request");
+  cfg.add_message_type<partition_read>("unimq.partition_read");
+  cfg.add_message_type<fetch_result>("unimq.fetch_result");
+  cfg.add_message_type<partition_offset>("unimq.partition_offset");
+  cfg.add_message_type<commit_request>("unimq.commit_request");
+  cfg.add_message_type<commit_result>("unimq.commit_result");
+  cfg.add_message_type<group_state_request>("unimq.group_state_request");
+  cfg.add_message_type<group_state>("unimq.group_state");
 }
 
 }  // namespace unimq::actors

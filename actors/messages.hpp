@@ -69,16 +69,19 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 
-/// Moves the consumer `consumer` (an MQTT client id or a group) to `next_offset` in topic queue `topic`.
+/// Moves the consumer `consumer` (an MQTT client id or a group) to `next_offset` in topic queue `topic`,
+/// or, with `first_level` set, in partition `partition` of the first-level topic `topic`.
 struct offset_commit {
   std::string consumer;
   std::string topic;
   std::uint64_t next_offset = 0;
+  bool first_level = false;
+  std::uint32_t partition = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, offset_commit& x) {
-  return f(caf::meta::type_name("offset_commit"), x.consumer, x.topic, x.next_offset);
+  return f(caf::meta::type_name("offset_commit"), x.consumer, x.topic, x.next_offset, x.first_level, x.partition);
 }
 
 /// Stores (or, with `erase`, deletes together with its offsets) the persistent session of a client.
@@ -109,15 +112,18 @@ typename Inspector::result_type inspect(Inspector& f, write_request& x) {
   return f(caf::meta::type_name("write_request"), x.messages, x.retained, x.offsets, x.sessions);
 }
 
-/// Where one appended message went.
+/// Where one appended message went: its commitlog sequence, its offset in its topic queue, and its
+/// partition of the first-level topic with its offset there.
 struct appended {
   std::uint64_t sequence = 0;
   std::uint64_t topic_offset = 0;
+  std::uint32_t partition = 0;
+  std::uint64_t first_level_offset = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, appended& x) {
-  return f(caf::meta::type_name("appended"), x.sequence, x.topic_offset);
+  return f(caf::meta::type_name("appended"), x.sequence, x.topic_offset, x.partition, x.first_level_offset);
 }
 
 /// The answer to a write_request: `error` empty on success. `quota_exceeded` is true when the store is

@@ -1,6 +1,7 @@
 #include "actors/storage_reader.hpp"
 
 #include "actors/messages.hpp"
+#include "actors/partition_fetch.hpp"
 
 namespace unimq::actors {
 namespace {
@@ -32,7 +33,8 @@ stored_session read_session(storage::store& store, const std::string& client_id)
   out.found = true;
   out.session = std::move(**session);
   if (auto offsets = snap->committed_offsets(client_id))
-    for (auto& [queue, next] : *offsets) out.offsets.push_back({client_id, queue.name, next});
+    for (auto& [queue, next] : *offsets)
+      out.offsets.push_back({client_id, queue.name, next, queue.kind == storage::queue_kind::first_level, queue.partition});
   return out;
 }
 
@@ -82,6 +84,8 @@ caf::behavior reader(caf::event_based_actor*, std::shared_ptr<storage::store> st
         const auto s = store->stats();
         return storage_stats{s.next_sequence, s.message_count, s.log_bytes};
       },
+      [store](fetch_atom, const partition_read& read) { return read_partition(*store, read); },
+      [store](group_atom, const group_state_request& request) { return read_group_state(*store, request); },
       [store](subscribe_atom, const std::string& filter) {
         std::vector<std::string> topics;
         if (auto queues = store->resolve_filter(filter))

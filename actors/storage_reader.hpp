@@ -10,6 +10,8 @@
 //                                                     message has a sequence >= `sequence`
 //   (stats_atom)                                   -> storage_stats
 //   (subscribe_atom, filter)                       -> std::vector<std::string>: the topics it covers
+//   (fetch_atom, partition_read)                   -> fetch_result (raw records of a partition)
+//   (group_atom, group_state_request)              -> group_state (see partition_fetch.hpp)
 
 #include <caf/all.hpp>
 

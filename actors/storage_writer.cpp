@@ -36,7 +36,10 @@ void add_to_batch(const write_request& r, storage::write_batch& batch) {
     else
       batch.put_retained(m);
   }
-  for (const auto& o : r.offsets) batch.commit_offset(o.consumer, storage::queue_id::topic(o.topic), o.next_offset);
+  for (const auto& o : r.offsets)
+    batch.commit_offset(o.consumer,
+                        o.first_level ? storage::queue_id::first_level(o.topic, o.partition) : storage::queue_id::topic(o.topic),
+                        o.next_offset);
   for (const auto& s : r.sessions) {
     if (s.erase) {
       batch.delete_session(s.client_id);
@@ -72,7 +75,7 @@ void commit(writer_actor* self, std::vector<pending_write>& writes, std::map<std
     answer.next_sequence = next_sequence;
     for (std::size_t i = 0; i < w.request.messages.size(); ++i, ++next) {
       const auto& m = result->messages[next];
-      answer.messages.push_back({m.sequence, m.topic_offset});
+      answer.messages.push_back({m.sequence, m.topic_offset, m.partition, m.first_level_offset});
       auto& g = grown[w.request.messages[i].topic()];
       if (g.topic.empty()) {
         g.topic = w.request.messages[i].topic();

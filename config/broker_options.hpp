@@ -54,7 +54,8 @@ struct broker_options {
   std::chrono::seconds storage_retention_age = std::chrono::hours(24 * 7);
   /// 0 = no size limit.
   std::uint64_t storage_retention_bytes = 0;
-  std::uint32_t storage_partitions = 1;
+  /// Partitions of a new first-level topic: the members of a consumer group share them.
+  std::uint32_t storage_partitions = 4;
 
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
   /// 65535 s is the largest Keep Alive MQTT can express, so the default caps nothing.

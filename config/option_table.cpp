@@ -209,7 +209,8 @@ std::vector<option_info> build_table() {
                           "When stored messages take more than this, the oldest are deleted. 0 = no size limit.",
                           &broker_options::storage_retention_bytes, 0, kPiB));
   t.push_back(integer_option("storage-partitions",
-                             "Number of independent storage partitions; more allow more parallel writes.",
+                             "Partitions of each new first-level topic; the members of a consumer group share them. "
+                             "Fixed when the topic is first written.",
                              &broker_options::storage_partitions, 1, 1024));
 
   t.push_back(duration_option("connect-timeout",

@@ -93,7 +93,7 @@ TEST_CASE("defaults") {
   CHECK(o.storage_map_size_max == (std::uint64_t{8} << 30));
   CHECK(o.storage_retention_age == 7 * 24h);
   CHECK(o.storage_retention_bytes == 0);
-  CHECK(o.storage_partitions == 1);
+  CHECK(o.storage_partitions == 4);
   CHECK(o.connect_timeout == 10s);
   CHECK(o.max_keep_alive == 65535s);
   CHECK(o.max_topic_levels == 32);

@@ -111,6 +111,7 @@ broker_process::broker_process(broker_options options) : options_(std::move(opti
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
   dir_ = tmpl;
   port_ = free_loopback_port();
+  if (options_.node_port) node_port_ = free_loopback_port();
 }
 
 broker_process::~broker_process() {
@@ -172,6 +173,7 @@ std::vector<std::string> broker_process::command_line() {
     if (options_.sys_interval_s) add("--sys-interval", std::to_string(*options_.sys_interval_s) + "s");
     if (options_.connect_timeout_s) add("--connect-timeout", std::to_string(*options_.connect_timeout_s) + "s");
     if (!options_.log_level.empty()) add("--log-level", options_.log_level);
+    if (node_port_ != 0) add("--node-port", std::to_string(node_port_));
     for (const auto& a : options_.extra_args) args.push_back(a);
   }
   return args;
@@ -218,7 +220,8 @@ void broker_process::wait_ready(std::chrono::milliseconds deadline) {
   auto backoff = std::chrono::milliseconds(2);
   while (clock::now() < until) {
     if (!running()) throw std::runtime_error("broker exited during start-up; log:\n" + log());
-    const int fd = tcp_connect(host_, port_);
+    // unimqd opens the node port after the MQTT listeners: ready means both accept.
+    const int fd = tcp_connect(host_, node_port_ != 0 ? node_port_ : port_);
     if (fd >= 0) {
       ::close(fd);
       return;

@@ -34,6 +34,7 @@ struct broker_options {
   std::optional<std::string> storage_sync;        // --storage-sync sync|nosync (unimqd only)
   std::optional<int> sys_interval_s;              // --sys-interval Ns / sys_interval
   std::optional<int> connect_timeout_s;           // --connect-timeout Ns (unimqd only)
+  bool node_port = false;                         // --node-port on a free port (unimqd only)
   std::string log_level = "debug";                // --log-level (unimqd only)
   std::vector<std::string> extra_args;            // appended to unimqd's command line
   std::vector<std::string> extra_mosquitto_conf;  // appended to mosquitto.conf
@@ -60,6 +61,7 @@ class broker_process {
 
   bool running();  // reaps the child if it exited
   std::uint16_t port() const { return port_; }
+  std::uint16_t node_port() const { return node_port_; }  // 0 unless options().node_port
   const std::string& host() const { return host_; }
   const std::string& data_dir() const { return dir_; }
   std::string log_path() const;
@@ -74,6 +76,7 @@ class broker_process {
   broker_options options_;
   std::string host_ = "127.0.0.1";
   std::uint16_t port_ = 0;
+  std::uint16_t node_port_ = 0;
   std::string dir_;
   pid_t pid_ = -1;
 };

@@ -6,7 +6,7 @@
 
 #include "command_run.hpp"
 #include "mqtt_client.hpp"
-#include "node_broker.hpp"
+#include "server_fixture.hpp"
 
 #ifndef UNIMQCTL_PATH
 #define UNIMQCTL_PATH "unimqctl"
@@ -22,8 +22,8 @@ command_result ctl(const std::vector<std::string>& args, const std::string& inpu
   return run_command(argv, input);
 }
 
-command_result ctl(node_broker& node, std::vector<std::string> args, const std::string& input = "") {
-  args.insert(args.begin(), {"--node", node.node_address()});
+command_result ctl(const broker_process& node, std::vector<std::string> args, const std::string& input = "") {
+  args.insert(args.begin(), {"--node", node.host() + ":" + std::to_string(node.node_port())});
   return ctl(args, input);
 }
 
@@ -58,7 +58,8 @@ bool one_error_line(const command_result& r, const std::string& start) {
 }  // namespace
 
 TEST_CASE("unimqctl: lines of stdin are produced and consumed back in order, escaped", "[unimqctl]") {
-  node_broker node;
+  const auto broker = unimq::st::start_node_broker();
+  const auto& node = *broker;
   const std::string input = "first\nwith\ttab and \\ backslash\n\xc3\xa9t\xc3\xa9\n\nlast";
   const auto produced = ctl(node, {"produce", "cli/a/b"}, input);
   INFO(produced.err);
@@ -84,7 +85,8 @@ TEST_CASE("unimqctl: lines of stdin are produced and consumed back in order, esc
 }
 
 TEST_CASE("unimqctl: produce -v prints where each message went; MESSAGE from argv", "[unimqctl]") {
-  node_broker node;
+  const auto broker = unimq::st::start_node_broker();
+  const auto& node = *broker;
   const auto one = ctl(node, {"produce", "-v", "cli/x", "hello world"});
   REQUIRE(one.status == 0);
   const auto receipt = lines(one.out);
@@ -98,7 +100,8 @@ TEST_CASE("unimqctl: produce -v prints where each message went; MESSAGE from arg
 }
 
 TEST_CASE("unimqctl: --count stops without losing the rest for the group", "[unimqctl]") {
-  node_broker node;
+  const auto broker = unimq::st::start_node_broker();
+  const auto& node = *broker;
   REQUIRE(ctl(node, {"produce", "cli/t"}, "1\n2\n3\n4\n5\n").status == 0);
   const std::vector<std::string> group{"consume", "--group", "g", "--topic", "cli", "--from", "oldest"};
   auto with = [&](std::vector<std::string> extra) {
@@ -124,7 +127,8 @@ TEST_CASE("unimqctl: --count stops without losing the rest for the group", "[uni
 }
 
 TEST_CASE("unimqctl: --from OFFSET replays the group from there", "[unimqctl]") {
-  node_broker node;
+  const auto broker = unimq::st::start_node_broker();
+  const auto& node = *broker;
   REQUIRE(ctl(node, {"produce", "cli/t"}, "a\nb\nc\n").status == 0);
   const auto all = ctl(node, {"consume", "--group", "g", "--topic", "cli", "--from", "oldest", "--count", "3"});
   REQUIRE(all.status == 0);

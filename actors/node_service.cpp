@@ -1,0 +1,111 @@
+#include "actors/node_service.hpp"
+
+#include <map>
+
+#include "actors/group_coordinator.hpp"
+#include "actors/server_messages.hpp"
+#include "config/log.hpp"
+#include "protocol/topic.hpp"
+
+namespace unimq::actors {
+namespace {
+
+// A produce batch waits at most this long for its commit before the producer is told it failed.
+constexpr auto kStorageTimeout = std::chrono::seconds(30);
+// Group names are stored in offset keys; a bound keeps a hostile client from bloating them.
+constexpr std::size_t kMaxGroupName = 256;
+constexpr std::uint32_t kMaxQos = 2;
+
+struct service_state {
+  static inline const char* name = "node-service";
+  caf::actor writer;
+  caf::actor reader;
+  std::uint16_t max_topic_levels = 0;
+  std::map<std::pair<std::string, std::string>, caf::actor> coordinators;  // by (group, topic)
+};
+
+using service_actor = caf::stateful_actor<service_state>;
+
+// Empty if `m` may be stored; else why not.
+std::string check_message(const proto::StoredMessage& m, std::uint16_t max_levels) {
+  if (auto e = mqtt::validate_topic_name(m.topic(), max_levels); e != mqtt::topic_error::none)
+    return "invalid topic '" + m.topic() + "': " + mqtt::to_string(e);
+  if (m.qos() > kMaxQos) return "invalid QoS " + std::to_string(m.qos()) + " for topic '" + m.topic() + "'";
+  return {};
+}
+
+std::string check_join(const group_join& j) {
+  if (j.group.empty()) return "the group name is empty";
+  if (j.group.size() > kMaxGroupName) return "the group name is longer than " + std::to_string(kMaxGroupName) + " bytes";
+  if (j.group.find('\0') != std::string::npos) return "the group name contains a NUL character";
+  if (auto e = mqtt::validate_topic_name(j.topic); e != mqtt::topic_error::none)
+    return "invalid topic '" + j.topic + "': " + mqtt::to_string(e);
+  if (mqtt::first_level(j.topic) != j.topic) return "'" + j.topic + "' is not a first-level topic (no '/')";
+  if (!j.member) return "the join names no member actor";
+  if (j.from.kind > start_spec::timestamp) return "unknown start position " + std::to_string(j.from.kind);
+  return {};
+}
+
+caf::result<produce_result> produce(service_actor* self, produce_request& request) {
+  write_request write;
+  write.messages.reserve(request.messages.size());
+  for (auto& m : request.messages) {
+    if (auto why = check_message(m, self->state.max_topic_levels); !why.empty()) {
+      log::write(log::level::warn, "node", "producer=" + request.producer_id + " batch refused: " + why);
+      return produce_result{why, {}};
+    }
+    m.set_origin(request.producer_id);
+    m.set_origin_kind(proto::StoredMessage::ORIGIN_PRODUCER);
+    m.set_timestamp_ms(0);  // the store's clock
+    // A retained message also becomes its topic's retained message, as an MQTT PUBLISH with RETAIN would.
+    if (m.retain()) write.retained.push_back(m);
+    write.messages.push_back(std::move(m));
+  }
+  auto promise = self->make_response_promise();
+  const auto count = write.messages.size();
+  self->request(self->state.writer, kStorageTimeout, write_atom::value, std::move(write))
+      .then(
+          [promise, count](write_result& r) mutable {
+            produce_result out;
+            if (!r.ok()) {
+              out.error = "storage: " + r.error;
+            } else if (r.messages.size() != count) {
+              out.error = "storage answered " + std::to_string(r.messages.size()) + " of " + std::to_string(count) + " messages";
+            } else {
+              out.receipts.reserve(count);
+              for (const auto& a : r.messages) out.receipts.push_back({a.partition, a.first_level_offset});
+            }
+            promise.deliver(std::move(out));
+          },
+          [promise](caf::error& e) mutable { promise.deliver(produce_result{"storage: " + caf::to_string(e), {}}); });
+  return caf::delegated<produce_result>();
+}
+
+caf::behavior node_service(service_actor* self, caf::actor writer, caf::actor reader, std::uint16_t max_topic_levels) {
+  self->state.writer = std::move(writer);
+  self->state.reader = std::move(reader);
+  self->state.max_topic_levels = max_topic_levels;
+  return {
+      [self](produce_atom, produce_request& request) { return produce(self, request); },
+      [self](join_atom, group_join& join) -> caf::result<join_result> {
+        if (auto why = check_join(join); !why.empty()) {
+          log::write(log::level::warn, "node", "member=" + join.member_id + " join refused: " + why);
+          return join_result{why, {}, 0};
+        }
+        auto& coordinator = self->state.coordinators[{join.group, join.topic}];
+        if (!coordinator)
+          coordinator = spawn_group_coordinator(self, join.group, join.topic, self->state.writer, self->state.reader);
+        self->delegate(coordinator, join_atom::value, std::move(join));
+        return caf::delegated<join_result>();
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_node_service(caf::actor_system& system, caf::actor writer, caf::actor reader,
+                              std::uint16_t max_topic_levels) {
+  return system.spawn(node_service, std::move(writer), std::move(reader), max_topic_levels);
+}
+
+}  // namespace unimq::actors

@@ -1,0 +1,115 @@
+// Hostile or mistaken input on the node port: invalid topic names (refused by the client, and by the
+// node when a client skips the check), invalid group and topic names at join, an unreachable node,
+// and garbage bytes on the node port. The broker keeps serving MQTT and node clients throughout.
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "actors/server_messages.hpp"
+#include "mqtt_client.hpp"
+#include "server_fixture.hpp"
+
+using namespace unimq;
+using namespace unimq::st;
+
+namespace {
+
+// Both protocols still work: an MQTT round trip and a produce/consume round trip.
+void check_still_serving(const it::broker_process& broker) {
+  const std::string topic = it::unique("alive");
+  it::mqtt_client sub(broker.host(), broker.port());
+  REQUIRE(sub.connect({it::mqtt_version::v311, it::unique("s")}).reason == 0);
+  REQUIRE(sub.subscribe(topic + "/#", 1) == std::vector<int>{1});
+  it::mqtt_client pub(broker.host(), broker.port());
+  REQUIRE(pub.connect({it::mqtt_version::v5, it::unique("p")}).reason == 0);
+  REQUIRE(pub.publish(topic + "/m", "mqtt", {1}).acked);
+  CHECK(sub.wait_for_messages(1).size() == 1);
+
+  auto node = connect(broker);
+  client::consumer c(node, {"alive", topic, client::start_position::oldest()});
+  client::producer p(node);
+  p.send(numbered(topic + "/n", 7));
+  p.flush();
+  CHECK(poll_count(c, 2).size() == 2);
+}
+
+}  // namespace
+
+TEST_CASE("bad input: invalid topic names are refused at send", "[server]") {
+  auto broker = start_node_broker();
+  auto node = connect(*broker);
+  client::producer p(node);
+  for (const std::string& topic : std::vector<std::string>{"", "a/+/b", "a/#", "#", std::string("a\0b", 3)}) {
+    INFO("topic '" << topic << "'");
+    CHECK_THROWS_AS(p.send(numbered(topic, 1)), client::error);
+  }
+  client::message bad_qos = numbered("a/b", 1);
+  bad_qos.qos = 3;
+  CHECK_THROWS_AS(p.send(bad_qos), client::error);
+  CHECK_THROWS_WITH(p.send(numbered("x/#", 1)), Catch::Contains("invalid topic 'x/#'"));
+  p.flush();  // nothing was queued, nothing failed
+}
+
+TEST_CASE("bad input: the node refuses a batch with an invalid topic that skipped the client's check", "[server]") {
+  auto broker = start_node_broker();
+  caf::actor_system_config cfg;
+  actors::add_message_types(cfg);
+  cfg.load<caf::io::middleman>();
+  caf::actor_system system{cfg};
+  auto service = system.middleman().remote_actor(broker->host(), broker->node_port());
+  REQUIRE(service);
+  caf::scoped_actor self{system};
+  actors::produce_request request;
+  request.producer_id = "raw";
+  request.messages.resize(2);
+  request.messages[0].set_topic("ok/topic");
+  request.messages[1].set_topic("bad/#");
+  std::string error = "no answer";
+  self->request(*service, std::chrono::seconds(10), actors::produce_atom::value, request)
+      .receive([&](const actors::produce_result& r) { error = r.error; }, [&](const caf::error& e) { error = system.render(e); });
+  CHECK_THAT(error, Catch::Contains("invalid topic 'bad/#'"));
+  // Nothing of the refused batch was stored: the valid message is not there either.
+  auto node = connect(*broker);
+  client::consumer c(node, {"raw", "ok", client::start_position::oldest()});
+  CHECK(c.poll(std::chrono::milliseconds(300)).empty());
+  check_still_serving(*broker);
+}
+
+TEST_CASE("bad input: invalid group and topic names at join", "[server]") {
+  auto broker = start_node_broker();
+  auto node = connect(*broker);
+  CHECK_THROWS_WITH(client::consumer(node, {"", "t", client::start_position::oldest()}), Catch::Contains("group name is empty"));
+  CHECK_THROWS_WITH(client::consumer(node, {"g", "a/b", client::start_position::oldest()}),
+                    Catch::Contains("not a first-level topic"));
+  CHECK_THROWS_WITH(client::consumer(node, {"g", "", client::start_position::oldest()}), Catch::Contains("invalid topic"));
+  CHECK_THROWS_WITH(client::consumer(node, {"g", "+", client::start_position::oldest()}), Catch::Contains("invalid topic"));
+  CHECK_THROWS_WITH(client::consumer(node, {std::string(300, 'g'), "t", client::start_position::oldest()}),
+                    Catch::Contains("longer than"));
+  check_still_serving(*broker);
+}
+
+TEST_CASE("bad input: an unreachable node is an error naming host:port", "[server]") {
+  const auto port = it::free_loopback_port();
+  const std::string where = "127.0.0.1:" + std::to_string(port);
+  CHECK_THROWS_WITH(client::node::connect(where), Catch::Contains(where));
+  CHECK_THROWS_WITH(client::node::connect("no-port"), Catch::Contains("HOST:PORT"));
+}
+
+TEST_CASE("bad input: garbage bytes on the node port do not disturb the broker", "[server]") {
+  auto broker = start_node_broker();
+  std::mt19937 rng(20261125u);
+  for (int round = 0; round < 4; ++round) {
+    it::raw_connection raw(broker->host(), broker->node_port());
+    REQUIRE(raw.is_open());
+    std::string junk(64 * 1024, '\0');
+    for (auto& c : junk) c = static_cast<char>(rng());
+    if (round == 0) junk = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    if (round == 1) junk.assign(4096, '\xff');  // huge lengths in any header field
+    raw.send(junk);
+    raw.wait_closed(std::chrono::seconds(1));  // a short prefix of junk may be held open waiting for more
+  }
+  CHECK(broker->running());
+  check_still_serving(*broker);
+}
