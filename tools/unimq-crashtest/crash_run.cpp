@@ -185,7 +185,7 @@ run_result run(const options& o, std::ostream& log) {
   broker.stop();
   result.seconds = std::chrono::duration<double>(clock::now() - begin).count();
   judge(result);
-  if (o.dir.empty() && !o.keep && result.violations.empty()) {
+  if (o.dir.empty() && !o.keep && (result.violations.empty() || o.discard)) {
     const std::string cmd = "rm -rf '" + dir + "'";
     if (std::system(cmd.c_str()) != 0) log << "crashtest: could not remove " << dir << "\n";
   } else {

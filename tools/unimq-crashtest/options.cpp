@@ -33,7 +33,8 @@ Options:
   --window N          unacknowledged messages per publisher (default 32)
   --port P            broker port (default: a free one)
   --dir DIR           data directory (default: a new one under $TMPDIR, removed if all went well)
-  --keep              keep the directory and the broker log
+  --keep              keep the directory and the broker log even if all went well
+  --discard           remove the directory even after a violation
   --idle-timeout S    the drain gives up after S seconds without a message (default 10)
   --label NAME        the broker's name in the report
   --json              print the result as JSON
@@ -71,6 +72,8 @@ parse_result parse_options(int argc, char** argv) {
       o.json = true;
     } else if (a == "--keep") {
       o.keep = true;
+    } else if (a == "--discard") {
+      o.discard = true;
     } else if (a == "--rounds") {
       ok = (v = value(a)) && parse_int(*v, o.rounds, 1, 1000);
     } else if (a == "--seed") {

@@ -21,6 +21,7 @@ struct options {
   std::uint16_t port = 0;         ///< 0: a free loopback port
   std::string dir;                ///< empty: a fresh temporary directory
   bool keep = false;              ///< keep the directory (data, broker log) even if all went well
+  bool discard = false;           ///< remove the directory even after a violation
   int idle_timeout_s = 10;        ///< the drain gives up after this long without a message
   bool json = false;
 };
