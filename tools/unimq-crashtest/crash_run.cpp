@@ -70,6 +70,7 @@ run_result run(const options& o, std::ostream& log) {
   const auto begin = clock::now();
   run_result result;
   result.label = o.label;
+  result.settle_ms = o.settle_ms;
   result.seed = o.seed ? *o.seed : static_cast<std::uint64_t>(clock::now().time_since_epoch().count());
   std::mt19937_64 rng(result.seed);
   const std::string dir = make_dir(o);
@@ -91,6 +92,8 @@ run_result run(const options& o, std::ostream& log) {
     if (!s.subscribe(base + "/#", 2, kConnectDeadline)) throw std::runtime_error(name + ": SUBSCRIBE refused");
     s.disconnect(kConnectDeadline);
   }
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(o.settle_ms));
 
   std::vector<publisher> pubs;
   for (int qos : {1, 2})

@@ -27,6 +27,8 @@ and the data directory.
 Options:
   --rounds N          kills (default 5)
   --seed N            seed of the kill moments (default: from the clock; always printed)
+  --settle MS         wait between subscribing and publishing (default 0): a broker that saves
+                      its state every few seconds gets the chance to save the subscriptions
   --min-delay MS      publishing time before a kill, drawn from [min, max] (default 300)
   --max-delay MS      (default 1500)
   --publishers N      publishers per QoS, MQTT 3.1.1 and 5.0 alternating (default 2)
@@ -80,6 +82,8 @@ parse_result parse_options(int argc, char** argv) {
       std::uint64_t s = 0;
       ok = (v = value(a)) && parse_int<std::uint64_t>(*v, s, 0, UINT64_MAX);
       o.seed = s;
+    } else if (a == "--settle") {
+      ok = (v = value(a)) && parse_int(*v, o.settle_ms, 0, 3'600'000);
     } else if (a == "--min-delay") {
       ok = (v = value(a)) && parse_int(*v, o.min_delay_ms, 0, 3'600'000);
     } else if (a == "--max-delay") {

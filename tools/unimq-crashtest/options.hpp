@@ -14,6 +14,7 @@ struct options {
   std::string label;                ///< names the broker in the report (default: the program)
   int rounds = 5;
   std::optional<std::uint64_t> seed;  ///< unset: drawn from the clock, and printed
+  int settle_ms = 0;              ///< wait between subscribing and the first publish
   int min_delay_ms = 300;
   int max_delay_ms = 1500;
   int publishers_per_qos = 2;     ///< this many at QoS 1 and as many at QoS 2, MQTT 3.1.1 and 5.0 alternating

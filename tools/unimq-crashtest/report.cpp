@@ -41,7 +41,8 @@ void judge(run_result& r) {
 void print_table(const run_result& r, std::ostream& out) {
   out << "broker: " << r.label << "\ncommand:";
   for (const auto& a : r.command) out << ' ' << a;
-  out << "\nseed " << r.seed << ", " << r.rounds.size() << " kill -9 rounds, " << r.seconds << " s\n\n";
+  out << "\nseed " << r.seed << ", settle " << r.settle_ms << " ms, " << r.rounds.size() << " kill -9 rounds, "
+      << r.seconds << " s\n\n";
   out << "round  publish ms  acked at kill  restart ms  publisher sessions kept\n";
   for (std::size_t i = 0; i < r.rounds.size(); ++i) {
     const auto& rd = r.rounds[i];
@@ -70,7 +71,7 @@ void print_table(const run_result& r, std::ostream& out) {
 void print_json(const run_result& r, std::ostream& out) {
   out << "{\"label\": " << json_string(r.label) << ", \"command\": [";
   for (std::size_t i = 0; i < r.command.size(); ++i) out << (i ? ", " : "") << json_string(r.command[i]);
-  out << "], \"seed\": " << r.seed << ", \"seconds\": " << r.seconds << ", \"ok\": " << (r.violations.empty() ? "true" : "false");
+  out << "], \"seed\": " << r.seed << ", \"settle_ms\": " << r.settle_ms << ", \"seconds\": " << r.seconds << ", \"ok\": " << (r.violations.empty() ? "true" : "false");
   out << ",\n \"rounds\": [";
   for (std::size_t i = 0; i < r.rounds.size(); ++i) {
     const auto& rd = r.rounds[i];

@@ -22,6 +22,7 @@ struct run_result {
   std::string label;
   std::vector<std::string> command;
   std::uint64_t seed = 0;
+  int settle_ms = 0;
   std::vector<round_record> rounds;
   std::vector<subscriber_result> subscribers;
   double seconds = 0;
