@@ -253,6 +253,9 @@ void start(group_actor* self, std::uint64_t sequence) {
           st.since = sequence;
           save_record(self);
         }
+        log::write(log::level::info, "share",
+                   "group " + st.full_filter + (stored.found ? " resumed" : " created") + " at sequence " +
+                       std::to_string(st.since) + " with " + std::to_string(stored.offsets.size()) + " committed offsets");
         for (const auto& o : stored.offsets) add_topic(self, o.topic, o.next_offset);
         self->request(st.reader, caf::infinite, subscribe_atom::value, st.filter)
             .then([self](const std::vector<std::string>& topics) {
@@ -355,7 +358,10 @@ caf::behavior group(group_actor* self, caf::actor directory, std::string share, 
         }
       },
       [self](deliver_atom, const queue_batch& batch) { on_live_batch(self, batch); },
-      [self](shutdown_atom) { self->quit(); },
+      [self](shutdown_atom) {
+        log::write(log::level::info, "share", "group " + self->state.full_filter + " has no members: ends");
+        self->quit();
+      },
   };
 }
 
