@@ -141,7 +141,7 @@ void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
         it->second.identifier = sub.identifier;
       }
       // Retain Handling: 0 always, 1 only for a new subscription, 2 never. Shared subscriptions get no
-      // retained messages ([MQTT-3.8.4-4] / [MQTT-4.8.2]: not sent to a shared subscription).
+      // retained messages: [MQTT-3.3.1-9] sends them "when a new Non-shared Subscription is made".
       const auto handling = sub.options.retain_handling;
       if (st.ctx->options.retain && !is_shared(filter) && (handling == 0 || (handling == 1 && is_new)))
         want_retained.push_back(filter);

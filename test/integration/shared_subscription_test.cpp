@@ -193,7 +193,7 @@ TEST_CASE("share: delivered at the lower of message and subscription QoS, withou
   REQUIRE(pub->publish(topic, "after", {1}).acked);
   const auto later = late->wait_for_messages(1);
   REQUIRE(later.size() == 1);
-  CHECK(later[0].payload == "after");  // not the retained "live" [MQTT-4.8.2]
+  CHECK(later[0].payload == "after");  // not the retained "live": [MQTT-3.3.1-9] is for Non-shared Subscriptions
 }
 
 TEST_CASE("share: an invalid share name gets a SUBACK failure code", "[share]") {
