@@ -5,6 +5,7 @@
 
 #include "actors/connection_steps.hpp"
 #include "actors/p2p.hpp"
+#include "actors/shared_group.hpp"
 #include "actors/sharding.hpp"
 #include "config/log.hpp"
 #include "protocol/topic.hpp"
@@ -44,7 +45,7 @@ void send_retained(connection_actor* self, const std::string& filter) {
 // A subscription starts receiving: a normal one through the index shards, a shared one through its
 // group ([MQTT-4.8.2]).
 void start_subscription(connection_actor* self, const std::string& filter) {
-  if (mqtt::parse_shared_filter(filter))
+  if (is_shared(filter))
     join_shared_group(self, filter);
   else
     tell_shards(self, subscribe_atom::value, filter);
@@ -72,7 +73,7 @@ void register_subscriptions(connection_actor* self, bool resumed) {
   };
   std::vector<cover> covers;
   for (const auto& [filter, sub] : st.subscriptions)
-    if (!mqtt::parse_shared_filter(filter)) covers.push_back({filter, sub.subscribed_at_sequence, false});
+    if (!is_shared(filter)) covers.push_back({filter, sub.subscribed_at_sequence, false});
   if (p2p_supported(st.client_id)) covers.push_back({p2p_filter(st.client_id), st.p2p_since_sequence, true});
   if (covers.empty()) return register_and_catch_up(self);
   auto pending = std::make_shared<std::size_t>(covers.size());
@@ -140,9 +141,9 @@ void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
         it->second.identifier = sub.identifier;
       }
       // Retain Handling: 0 always, 1 only for a new subscription, 2 never. Shared subscriptions get no
-      // retained messages ([MQTT-3.8.4-4] / [MQTT-4.8.2]: not sent to a shared subscription).
+      // retained messages: [MQTT-3.3.1-9] sends them "when a new Non-shared Subscription is made".
       const auto handling = sub.options.retain_handling;
-      if (st.ctx->options.retain && !mqtt::parse_shared_filter(filter) && (handling == 0 || (handling == 1 && is_new)))
+      if (st.ctx->options.retain && !is_shared(filter) && (handling == 0 || (handling == 1 && is_new)))
         want_retained.push_back(filter);
     }
     persist(self, [self, ack, added, want_retained](const write_result&) {
@@ -156,7 +157,7 @@ void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {
   };
   // A shared subscription needs its start even without a persistent session: it may create its group.
   const bool shared = std::any_of(accepted.begin(), accepted.end(),
-                                  [](const auto& a) { return mqtt::parse_shared_filter(a.first).has_value(); });
+                                  [](const auto& a) { return is_shared(a.first); });
   if ((!is_persistent(self) && !shared) || accepted.empty()) return finish(0);
   self->request(st.ctx->reader, caf::infinite, stats_atom::value).then([finish](const storage_stats& s) {
     finish(s.next_sequence);
@@ -173,7 +174,7 @@ void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p) {
       ack.reasons.push_back(reason_code::no_subscription_existed);
       continue;
     }
-    if (mqtt::parse_shared_filter(it->first))
+    if (is_shared(it->first))
       leave_shared_group(self, it->first);
     else
       tell_shards(self, unsubscribe_atom::value, it->first);
@@ -184,7 +185,7 @@ void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p) {
   // from where an old one stopped and replay what was published in between.
   for (auto c = st.cursors.begin(); c != st.cursors.end();) {
     const bool covered = p2p_target(c->first) || std::any_of(st.subscriptions.begin(), st.subscriptions.end(), [&](const auto& sub) {
-      return !mqtt::parse_shared_filter(sub.first) && mqtt::topic_matches(sub.first, c->first);
+      return !is_shared(sub.first) && mqtt::topic_matches(sub.first, c->first);
     });
     if (covered || c->second.reading) {
       ++c;

@@ -38,7 +38,7 @@ delivery match(const connection_state& st, const std::string& topic, const proto
   }
   const bool own = m.origin_kind() == proto::StoredMessage::ORIGIN_CLIENT && m.origin() == st.client_id;
   for (const auto& [filter, sub] : st.subscriptions) {
-    if (mqtt::parse_shared_filter(filter) || !mqtt::topic_matches(filter, topic)) continue;
+    if (is_shared(filter) || !mqtt::topic_matches(filter, topic)) continue;
     if (sub.options.no_local && own) continue;
     d.matched = true;
     d.max_qos = std::max(d.max_qos, sub.options.max_qos);

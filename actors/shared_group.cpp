@@ -14,9 +14,10 @@
 namespace unimq::actors {
 namespace {
 
-// Messages a group holds in memory per topic queue (read, not yet acknowledged): enough to keep its
-// members busy; the rest waits in storage.
+// Messages a group holds in memory (read, not yet acknowledged) per topic queue and in all: enough to
+// keep its members busy; the rest waits in storage.
 constexpr std::uint32_t kReadAhead = 256;
+constexpr std::size_t kGroupReadAhead = 4096;
 
 using tracker = shared_group_tracker<queue_entry>;
 
@@ -43,6 +44,10 @@ struct group_state {
   bool started = false;
   std::uint64_t since = 0;  ///< the commitlog sequence the group started at
   std::unordered_map<std::string, group_topic> topics;
+  std::size_t held = 0;           ///< messages held over all topics
+  std::set<std::string> waiting;  ///< topics with messages handed to nobody, served in turn
+  std::string last_served;
+  std::set<std::string> starved;  ///< topics that did not read on because the group held too much
   std::set<std::string> placing;  ///< topics first seen live whose start offset is being looked up
   std::vector<member> members;
   tracker::member_id next_member = 1;
@@ -78,16 +83,22 @@ member* pick(group_state& st) {
   return best;
 }
 
+// Hands waiting messages to members while one has room, one topic after the other so that a busy
+// topic does not hold the others back.
 void dispatch(group_actor* self) {
   auto& st = self->state;
-  for (auto& [topic, t] : st.topics) {
-    while (auto offset = t.messages.next_waiting()) {
-      member* m = pick(st);
-      if (!m) return;
-      t.messages.assign(*offset, m->id);
-      ++m->outstanding;
-      self->send(m->handle, share_atom::value, st.full_filter, topic, t.messages.value(*offset));
-    }
+  while (!st.waiting.empty()) {
+    auto next = st.waiting.upper_bound(st.last_served);
+    const std::string topic = next == st.waiting.end() ? *st.waiting.begin() : *next;
+    member* m = pick(st);
+    if (!m) return;
+    auto& messages = st.topics.at(topic).messages;
+    const std::uint64_t offset = *messages.next_waiting();
+    messages.assign(offset, m->id);
+    ++m->outstanding;
+    self->send(m->handle, share_atom::value, st.full_filter, topic, messages.value(offset));
+    st.last_served = topic;
+    if (!messages.next_waiting()) st.waiting.erase(topic);
   }
 }
 
@@ -137,17 +148,28 @@ void note_commit(group_actor* self, const std::string& topic) {
   write_commits(self);
 }
 
-void add_entries(group_topic& t, const std::vector<queue_entry>& entries) {
+void add_entries(group_state& st, const std::string& topic, const std::vector<queue_entry>& entries) {
+  auto& t = st.topics.at(topic);
   for (const auto& e : entries)
-    if (e.offset >= t.messages.read_to()) t.messages.add(e.offset, e);
+    if (e.offset >= t.messages.read_to()) {
+      t.messages.add(e.offset, e);
+      ++st.held;
+      st.waiting.insert(topic);
+    }
 }
 
 // Reads on from storage while the queue has more than the group holds and the read-ahead has room.
 void read_more(group_actor* self, const std::string& topic) {
-  auto& t = self->state.topics.at(topic);
+  auto& st = self->state;
+  auto& t = st.topics.at(topic);
   if (t.reading || t.messages.read_to() >= t.head || t.messages.buffered() >= kReadAhead) return;
+  if (st.held >= kGroupReadAhead) {
+    st.starved.insert(topic);
+    return;
+  }
   t.reading = true;
-  const auto count = static_cast<std::uint32_t>(kReadAhead - t.messages.buffered());
+  const auto count = static_cast<std::uint32_t>(
+      std::min<std::size_t>(kReadAhead - t.messages.buffered(), kGroupReadAhead - st.held));
   self->request(self->state.reader, caf::infinite, read_atom::value, topic, t.messages.read_to(), count)
       .then([self, topic, head_before = t.head](const queue_batch& batch) {
         auto& st = self->state;
@@ -159,7 +181,7 @@ void read_more(group_actor* self, const std::string& topic) {
         }
         if (batch.skipped_to_oldest)
           log::write(log::level::warn, "share", "group " + st.full_filter + " lagged behind retention on " + topic);
-        add_entries(t, batch.entries);
+        add_entries(st, topic, batch.entries);
         t.messages.skip_to(batch.next_offset);
         // The read tells the truth about the queue's end unless a live batch announced more meanwhile.
         t.head = t.head == head_before ? batch.end_offset : std::max(t.head, batch.end_offset);
@@ -191,9 +213,10 @@ void on_live_batch(group_actor* self, const queue_batch& batch) {
   if (it == self->state.topics.end()) return place(self, batch.topic);
   auto& t = it->second;
   t.head = std::max(t.head, batch.next_offset);
+  auto& st = self->state;
   if (!t.reading && batch.entries.front().offset <= t.messages.read_to() &&
-      t.messages.buffered() + batch.entries.size() <= kReadAhead) {
-    add_entries(t, batch.entries);
+      t.messages.buffered() + batch.entries.size() <= kReadAhead && st.held + batch.entries.size() <= kGroupReadAhead) {
+    add_entries(st, batch.topic, batch.entries);
     t.messages.skip_to(batch.next_offset);
     return dispatch(self);
   }
@@ -230,6 +253,9 @@ void start(group_actor* self, std::uint64_t sequence) {
           st.since = sequence;
           save_record(self);
         }
+        log::write(log::level::info, "share",
+                   "group " + st.full_filter + (stored.found ? " resumed" : " created") + " at sequence " +
+                       std::to_string(st.since) + " with " + std::to_string(stored.offsets.size()) + " committed offsets");
         for (const auto& o : stored.offsets) add_topic(self, o.topic, o.next_offset);
         self->request(st.reader, caf::infinite, subscribe_atom::value, st.filter)
             .then([self](const std::vector<std::string>& topics) {
@@ -260,7 +286,8 @@ void remove_member(group_actor* self, const caf::actor_addr& addr) {
   auto it = std::find_if(st.members.begin(), st.members.end(), [&](const member& m) { return m.handle.address() == addr; });
   if (it == st.members.end()) return;
   // Its unacknowledged messages go to the others ([MQTT-4.8.2]: the Server SHOULD send them to another Client).
-  for (auto& [topic, t] : st.topics) t.messages.release(it->id);
+  for (auto& [topic, t] : st.topics)
+    if (t.messages.release(it->id) > 0) st.waiting.insert(topic);
   st.members.erase(it);
   dispatch(self);
   check_idle(self);
@@ -309,12 +336,20 @@ caf::behavior group(group_actor* self, caf::actor directory, std::string share, 
         auto& messages = it->second.messages;
         if (!(delivered ? messages.acknowledge(offset, m->id) : messages.give_back(offset, m->id))) return;
         --m->outstanding;
-        if (delivered)
+        if (delivered) {
+          --st.held;
           note_commit(self, topic);
-        else
+        } else {
           m->blocked = true;
+          st.waiting.insert(topic);
+        }
         dispatch(self);
         read_more(self, topic);
+        if (st.held < kGroupReadAhead) {
+          auto starved = std::move(st.starved);
+          st.starved.clear();
+          for (const auto& s : starved) read_more(self, s);
+        }
       },
       [self](resume_atom) {
         if (auto* m = find_member(self->state, caf::actor_cast<caf::actor_addr>(self->current_sender()))) {
@@ -323,7 +358,10 @@ caf::behavior group(group_actor* self, caf::actor directory, std::string share, 
         }
       },
       [self](deliver_atom, const queue_batch& batch) { on_live_batch(self, batch); },
-      [self](shutdown_atom) { self->quit(); },
+      [self](shutdown_atom) {
+        log::write(log::level::info, "share", "group " + self->state.full_filter + " has no members: ends");
+        self->quit();
+      },
   };
 }
 

@@ -32,6 +32,10 @@ using share_atom = caf::atom_constant<caf::atom("share")>;
 using share_ack_atom = caf::atom_constant<caf::atom("shareack")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 
+/// True for a `$share/...` filter of a session (whose filters were validated when subscribed): cheaper
+/// than parsing it, for the delivery path.
+inline bool is_shared(std::string_view filter) { return filter.compare(0, 7, "$share/") == 0; }
+
 /// The consumer name a group's offsets (and its record: the commitlog sequence it started at) are
 /// stored under. The U+0001 prefix keeps it apart from every client id (CONNECT refuses ids with it).
 inline std::string shared_group_consumer(std::string_view share, std::string_view filter) {

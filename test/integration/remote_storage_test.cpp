@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -130,6 +131,17 @@ TEST_CASE("remote storage: a gateway on another node serves MQTT through the sto
     REQUIRE(retained.size() == 1);
     CHECK(retained[0].payload == "across nodes");
     CHECK(retained[0].retain);
+
+    // A shared group reads and commits its offsets through the storage node; p2p reaches its target.
+    mqtt_client member("127.0.0.1", mqtt_port);
+    REQUIRE(member.connect({mqtt_version::v5, "remote-member"}).reason == 0);
+    REQUIRE(member.subscribe("$share/g/remote/jobs", 1) == std::vector<int>{1});
+    REQUIRE(pub.publish("remote/jobs", "shared across nodes", {1}).acked);
+    REQUIRE(pub.publish("remote/p2p/remote-member", "p2p across nodes", {1}).acked);
+    const auto shared = member.wait_for_messages(2);
+    REQUIRE(shared.size() == 2);
+    std::set<std::string> payloads{shared[0].payload, shared[1].payload};  // two topics: any order
+    CHECK(payloads == std::set<std::string>{"shared across nodes", "p2p across nodes"});
 
     // The session lives on the storage node: a reconnect finds it.
     sub.disconnect();
