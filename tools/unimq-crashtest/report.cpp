@@ -63,6 +63,13 @@ void print_table(const run_result& r, std::ostream& out) {
                     static_cast<unsigned long long>(t.duplicated), static_cast<unsigned long long>(t.reordered));
       out << line;
     }
+  out << "\nacknowledged but lost, by when acknowledged (round 1 .. " << r.rounds.size() << ", after the last kill):\n";
+  for (const auto& s : r.subscribers)
+    for (const auto& t : s.tallies) {
+      out << "  " << s.name << " QoS " << t.qos << ":";
+      for (const auto n : t.lost_by_round) out << ' ' << n;
+      out << '\n';
+    }
   out << '\n';
   if (r.violations.empty()) out << "PASS: nothing acknowledged was lost, no QoS 2 duplicate, sessions kept\n";
   for (const auto& v : r.violations) out << "VIOLATION: " << v << '\n';
@@ -90,7 +97,9 @@ void print_json(const run_result& r, std::ostream& out) {
       out << (j ? ", " : "") << "{\"qos\": " << t.qos << ", \"published\": " << t.published
           << ", \"acknowledged\": " << t.acknowledged << ", \"refused\": " << t.refused
           << ", \"received\": " << t.received << ", \"lost\": " << t.lost
-          << ", \"duplicated\": " << t.duplicated << ", \"reordered\": " << t.reordered << "}";
+          << ", \"duplicated\": " << t.duplicated << ", \"reordered\": " << t.reordered << ", \"lost_by_round\": [";
+      for (std::size_t k = 0; k < t.lost_by_round.size(); ++k) out << (k ? ", " : "") << t.lost_by_round[k];
+      out << "]}";
     }
     out << "]}";
   }
