@@ -2,27 +2,11 @@
 
 #include <cstdio>
 
+#include "tools/common/json_string.hpp"
+
 namespace unimq::crashtest {
-namespace {
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
+using cli::json_string;
 
 void judge(run_result& r) {
   for (const auto& s : r.subscribers) {
