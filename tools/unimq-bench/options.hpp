@@ -2,10 +2,10 @@
 // Command-line options of unimq-bench, with their defaults in one place.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "protocol/version.hpp"
+#include "tools/common/parse_result.hpp"
 
 namespace unimq::bench {
 
@@ -38,11 +38,7 @@ struct options {
 };
 
 /// Parsed options, or an error message for the user, or a request for help.
-struct parse_result {
-  std::optional<options> opts;
-  std::string error;
-  bool help = false;
-};
+using parse_result = cli::parse_result<options>;
 
 parse_result parse_options(int argc, char** argv);
 std::string usage();

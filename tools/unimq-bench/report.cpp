@@ -3,8 +3,12 @@
 #include <cstdio>
 #include <string>
 
+#include "tools/common/json_string.hpp"
+
 namespace unimq::bench {
 namespace {
+
+using cli::json_string;
 
 const char* version_name(mqtt::protocol_version v) {
   return v == mqtt::protocol_version::v5 ? "5" : "3.1.1";
@@ -20,22 +24,6 @@ std::string fixed(double v, int decimals) {
 
 std::string ms(std::int64_t ns) { return fixed(static_cast<double>(ns) / 1e6, 3) + " ms"; }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (static_cast<unsigned char>(ch) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
 
 // Broker CPU in the window and memory, when --broker-pid was given.
 struct broker_figures {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "tools/common/parse_result.hpp"
 #include <vector>
 
 namespace unimq::crashtest {
@@ -28,11 +30,7 @@ struct options {
 };
 
 /// Parsed options, or an error message for the user, or a request for help.
-struct parse_result {
-  std::optional<options> opts;
-  std::string error;
-  bool help = false;
-};
+using parse_result = cli::parse_result<options>;
 
 parse_result parse_options(int argc, char** argv);
 std::string usage();

@@ -2,27 +2,11 @@
 
 #include <cstdio>
 
+#include "tools/common/json_string.hpp"
+
 namespace unimq::crashtest {
-namespace {
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
+using cli::json_string;
 
 void judge(run_result& r) {
   for (const auto& s : r.subscribers) {
@@ -63,6 +47,13 @@ void print_table(const run_result& r, std::ostream& out) {
                     static_cast<unsigned long long>(t.duplicated), static_cast<unsigned long long>(t.reordered));
       out << line;
     }
+  out << "\nacknowledged but lost, by when acknowledged (round 1 .. " << r.rounds.size() << ", after the last kill):\n";
+  for (const auto& s : r.subscribers)
+    for (const auto& t : s.tallies) {
+      out << "  " << s.name << " QoS " << t.qos << ":";
+      for (const auto n : t.lost_by_round) out << ' ' << n;
+      out << '\n';
+    }
   out << '\n';
   if (r.violations.empty()) out << "PASS: nothing acknowledged was lost, no QoS 2 duplicate, sessions kept\n";
   for (const auto& v : r.violations) out << "VIOLATION: " << v << '\n';
@@ -90,7 +81,9 @@ void print_json(const run_result& r, std::ostream& out) {
       out << (j ? ", " : "") << "{\"qos\": " << t.qos << ", \"published\": " << t.published
           << ", \"acknowledged\": " << t.acknowledged << ", \"refused\": " << t.refused
           << ", \"received\": " << t.received << ", \"lost\": " << t.lost
-          << ", \"duplicated\": " << t.duplicated << ", \"reordered\": " << t.reordered << "}";
+          << ", \"duplicated\": " << t.duplicated << ", \"reordered\": " << t.reordered << ", \"lost_by_round\": [";
+      for (std::size_t k = 0; k < t.lost_by_round.size(); ++k) out << (k ? ", " : "") << t.lost_by_round[k];
+      out << "]}";
     }
     out << "]}";
   }

@@ -1,5 +1,6 @@
 #include "tally.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace unimq::crashtest {
@@ -26,8 +27,13 @@ qos_tally count(const std::vector<publisher_record>& publishers, const subscribe
       any = true;
     }
     t.received += deliveries.size();
-    for (const auto seq : p.acknowledged)
-      if (deliveries.count(seq) == 0) ++t.lost;
+    t.lost_by_round.resize(p.acknowledged_at_kill.size() + 1);
+    for (std::size_t i = 0; i < p.acknowledged.size(); ++i) {
+      if (deliveries.count(p.acknowledged[i]) > 0) continue;
+      ++t.lost;
+      const auto& kills = p.acknowledged_at_kill;
+      ++t.lost_by_round[static_cast<std::size_t>(std::upper_bound(kills.begin(), kills.end(), i) - kills.begin())];
+    }
   }
   return t;
 }

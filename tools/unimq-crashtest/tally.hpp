@@ -17,7 +17,8 @@ struct publisher_record {
   int qos = 1;
   bool v5 = false;
   std::uint64_t published = 0;
-  std::vector<std::uint64_t> acknowledged;  ///< sequence numbers with a success PUBACK/PUBCOMP
+  std::vector<std::uint64_t> acknowledged;  ///< sequence numbers with a success PUBACK/PUBCOMP, in that order
+  std::vector<std::size_t> acknowledged_at_kill;  ///< size of `acknowledged` at each kill
   std::uint64_t refused = 0;                ///< acknowledgements with a failure reason code
 };
 
@@ -48,6 +49,8 @@ struct qos_tally {
   std::uint64_t lost = 0;      ///< acknowledged but never received
   std::uint64_t duplicated = 0;  ///< deliveries beyond the first of a message
   std::uint64_t reordered = 0;   ///< first deliveries with a lower sequence number than one before (same publisher)
+  /// `lost` by when the message was acknowledged: [i] before kill i + 1, the last entry after the last kill.
+  std::vector<std::uint64_t> lost_by_round;
 };
 
 qos_tally count(const std::vector<publisher_record>& publishers, const subscriber_record& subscriber, int qos);
