@@ -103,6 +103,11 @@ caf::behavior node_service(service_actor* self, caf::actor writer, caf::actor re
 
 }  // namespace
 
+void set_link_timeouts(caf::actor_system_config& cfg) {
+  cfg.set("middleman.heartbeat-interval", caf::timespan{kLinkHeartbeat});
+  cfg.set("middleman.connection-timeout", caf::timespan{kLinkTimeout});
+}
+
 caf::actor spawn_node_service(caf::actor_system& system, caf::actor writer, caf::actor reader,
                               std::uint16_t max_topic_levels) {
   return system.spawn(node_service, std::move(writer), std::move(reader), max_topic_levels);

@@ -8,9 +8,19 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
 #include <cstdint>
 
 namespace unimq::actors {
+
+/// Both ends of a node link send a heartbeat this often...
+constexpr std::chrono::seconds kLinkHeartbeat{1};
+/// ...and close a link that stayed silent this long, so a hung (stopped, cut off) peer is noticed like
+/// a dead one: its actors go down and a group member's partitions move.
+constexpr std::chrono::seconds kLinkTimeout{10};
+
+/// Sets the heartbeat and link timeout above in `cfg` (every unimqd and every client node).
+void set_link_timeouts(caf::actor_system_config& cfg);
 
 /// `max_topic_levels` (0 = no limit) applies to produced topic names as to MQTT ones.
 caf::actor spawn_node_service(caf::actor_system& system, caf::actor writer, caf::actor reader,

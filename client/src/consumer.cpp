@@ -44,8 +44,8 @@ struct consumer::impl {
   std::map<std::uint32_t, position> delivered;  // after the last message poll returned
   std::map<std::uint32_t, position> committed;  // last commit sent
 
-  // The commit of everything delivered and not yet committed; empty if nothing.
-  actors::commit_request pending_commit() {
+  // The commit of everything delivered, or with `only_new` of what no commit was sent for yet.
+  actors::commit_request pending_commit(bool only_new) {
     actors::commit_request c;
     std::lock_guard<std::mutex> lock(shared->mutex);
     c.generation = shared->generation;
@@ -53,7 +53,7 @@ struct consumer::impl {
       auto grant = shared->grants.find(p);
       if (grant == shared->grants.end() || grant->second != d.since) continue;  // moved: not ours to commit
       auto sent = committed.find(p);
-      if (sent != committed.end() && sent->second.since == d.since && sent->second.offset >= d.offset) continue;
+      if (only_new && sent != committed.end() && sent->second.since == d.since && sent->second.offset >= d.offset) continue;
       c.offsets.push_back({p, d.offset});
       committed[p] = d;
     }
@@ -169,7 +169,7 @@ consumer::~consumer() {
 std::vector<message> consumer::poll(std::chrono::milliseconds timeout) {
   auto& i = *_impl;
   i.throw_if_failed();
-  auto c = i.pending_commit();
+  auto c = i.pending_commit(true);
   // Not waited for: a member that dies before it lands gets those messages delivered again.
   if (!c.offsets.empty()) caf::anon_send(i.actor, actors::commit_atom::value, std::move(c));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -184,7 +184,8 @@ std::vector<message> consumer::poll(std::chrono::milliseconds timeout) {
 void consumer::commit() {
   auto& i = *_impl;
   i.throw_if_failed();
-  auto c = i.pending_commit();
+  // Everything, not only what poll() did not send: its commits were not waited for and may have failed.
+  auto c = i.pending_commit(false);
   if (c.offsets.empty()) return;
   auto& ni = i.owner->internals();
   std::string why;

@@ -1,5 +1,7 @@
 #include "consumer_actor.hpp"
 
+#include <algorithm>
+
 namespace unimq::client {
 namespace {
 

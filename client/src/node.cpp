@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "actors/messages.hpp"
+#include "actors/node_service.hpp"
 #include "node_impl.hpp"
 
 namespace unimq::client {
@@ -11,6 +12,7 @@ namespace {
 caf::actor_system_config& configure(caf::actor_system_config& cfg) {
   actors::add_message_types(cfg);
   cfg.load<caf::io::middleman>();
+  actors::set_link_timeouts(cfg);
   // A client is a guest in someone's process: two workers are plenty for its few actors.
   cfg.set("scheduler.max-threads", 2);
   return cfg;

@@ -57,13 +57,15 @@ struct producer_core {
 
 using core_ptr = std::shared_ptr<producer_core>;
 
-void answer(producer_batch& b, const actors::produce_result& r) {
+// Completes the futures of `b`; returns the error they got (empty on success).
+std::string answer(producer_batch& b, const actors::produce_result& r) {
   if (r.error.empty() && r.receipts.size() == b.promises.size()) {
     for (std::size_t i = 0; i < b.promises.size(); ++i) b.promises[i].set_value({r.receipts[i].partition, r.receipts[i].offset});
-    return;
+    return {};
   }
   const std::string why = r.error.empty() ? "the node answered a different number of receipts" : r.error;
   for (auto& p : b.promises) p.set_exception(std::make_exception_ptr(error(why)));
+  return why;
 }
 
 caf::behavior sender(caf::event_based_actor* self, core_ptr p, caf::actor service, std::chrono::milliseconds timeout) {
@@ -72,14 +74,9 @@ caf::behavior sender(caf::event_based_actor* self, core_ptr p, caf::actor servic
         auto request = std::move(b->request);
         self->request(service, timeout, actors::produce_atom::value, std::move(request))
             .then(
-                [p, b](actors::produce_result& r) {
-                  answer(*b, r);
-                  p->completed(r.error);
-                },
+                [p, b](actors::produce_result& r) { p->completed(answer(*b, r)); },
                 [p, b, self](caf::error& e) {
-                  const auto why = "produce failed: " + self->system().render(e);
-                  answer(*b, actors::produce_result{why, {}});
-                  p->completed(why);
+                  p->completed(answer(*b, actors::produce_result{"produce failed: " + self->system().render(e), {}}));
                 });
       },
       [=](actors::flush_atom, std::uint64_t epoch) {

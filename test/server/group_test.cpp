@@ -332,3 +332,25 @@ TEST_CASE("group: fetches and commits of a partition the member no longer holds 
   CHECK(committed.error.empty());
   CHECK(committed.refused.empty());
 }
+
+TEST_CASE("group: a hung member (SIGSTOP) loses its partitions after the link timeout; idle links stay up", "[server][group]") {
+  auto broker = start_node_broker(2, false);
+  const std::string topic = it::unique("hung");
+  const std::string dir = temp_dir();
+  auto hung = fork_member(*broker, topic, dir, 0, dir + "/stop", role::steady);
+  REQUIRE(eventually([&] { return read_log(hung.log).assigned == 2; }));
+  auto node = connect(*broker);
+  auto idle_node = connect(*broker);
+  client::producer idle_producer(idle_node);  // a link of its own, silent from here on but for heartbeats
+  client::consumer survivor(node, {"workers", topic, client::start_position::oldest()});
+  REQUIRE(eventually([&] { return survivor.assignment().size() == 1; }));
+
+  ::kill(hung.pid, SIGSTOP);
+  REQUIRE(eventually([&] { return survivor.assignment().size() == 2; }, std::chrono::seconds(30)));
+  idle_producer.send(numbered(topic + "/after", 1));
+  CHECK_NOTHROW(idle_producer.flush());
+  CHECK(poll_count(survivor, 1).size() == 1);
+  ::kill(hung.pid, SIGKILL);
+  CHECK(wait_exit(hung.pid) == -SIGKILL);
+  remove_dir(dir);
+}

@@ -8,6 +8,7 @@
 
 #include "actors/broker.hpp"
 #include "actors/messages.hpp"
+#include "actors/node_service.hpp"
 #include "config/command_line.hpp"
 #include "config/log.hpp"
 
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   unimq::actors::add_message_types(cfg);
   cfg.load<caf::io::middleman>();
+  unimq::actors::set_link_timeouts(cfg);
   // Two cores: the network thread and the storage writer have threads of their own.
   cfg.set("scheduler.max-threads", 2);
   caf::actor_system system{cfg};
