@@ -81,7 +81,7 @@ std::optional<consume_options> parse_consume(argument_list& args) {
     if (word == "--group") {
       o.group = args.value_of(word);
     } else if (word == "--topic") {
-      o.topic = args.value_of(word);
+      o.topic = parse_topic(args.value_of(word), "consume: --topic");
     } else if (word == "--from") {
       o.from = parse_start(args.value_of(word));
     } else if (word == "--count") {
