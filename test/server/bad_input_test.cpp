@@ -1,8 +1,6 @@
 // Hostile or mistaken input on the node port: invalid topic names (refused by the client, and by the
 // node when a client skips the check), invalid group and topic names at join, an unreachable node,
 // and garbage bytes on the node port. The broker keeps serving MQTT and node clients throughout.
-#include <caf/all.hpp>
-#include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -54,21 +52,16 @@ TEST_CASE("bad input: invalid topic names are refused at send", "[server]") {
 
 TEST_CASE("bad input: the node refuses a batch with an invalid topic that skipped the client's check", "[server]") {
   auto broker = start_node_broker();
-  caf::actor_system_config cfg;
-  actors::add_message_types(cfg);
-  cfg.load<caf::io::middleman>();
-  caf::actor_system system{cfg};
-  auto service = system.middleman().remote_actor(broker->host(), broker->node_port());
-  REQUIRE(service);
-  caf::scoped_actor self{system};
+  raw_node raw(*broker);
+  caf::scoped_actor self{raw.system};
   actors::produce_request request;
   request.producer_id = "raw";
   request.messages.resize(2);
   request.messages[0].set_topic("ok/topic");
   request.messages[1].set_topic("bad/#");
   std::string error = "no answer";
-  self->request(*service, std::chrono::seconds(10), actors::produce_atom::value, request)
-      .receive([&](const actors::produce_result& r) { error = r.error; }, [&](const caf::error& e) { error = system.render(e); });
+  self->request(raw.service, std::chrono::seconds(10), actors::produce_atom::value, request)
+      .receive([&](const actors::produce_result& r) { error = r.error; }, [&](const caf::error& e) { error = raw.system.render(e); });
   CHECK_THAT(error, Catch::Contains("invalid topic 'bad/#'"));
   // Nothing of the refused batch was stored: the valid message is not there either.
   auto node = connect(*broker);

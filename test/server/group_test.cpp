@@ -5,8 +5,6 @@
 //
 // Members log to a file per process: "a N" (assignment size), "r SEQ" (received), "c" (commit()
 // returned: everything received before is committed), "k" (the victim is ready to be killed).
-#include <caf/all.hpp>
-#include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -281,19 +279,14 @@ TEST_CASE("group: more members than partitions; when a member leaves, a waiting 
 TEST_CASE("group: fetches and commits of a partition the member no longer holds are refused", "[server][group]") {
   auto broker = start_node_broker(2, false);
   const std::string topic = it::unique("stale");
-  caf::actor_system_config cfg;
-  actors::add_message_types(cfg);
-  cfg.load<caf::io::middleman>();
-  caf::actor_system system{cfg};
-  auto service = system.middleman().remote_actor(broker->host(), broker->node_port());
-  REQUIRE(service);
+  raw_node raw(*broker);
   // Two members driven by hand; scoped actors receive their assignments in their mailboxes.
-  caf::scoped_actor a{system};
-  caf::scoped_actor b{system};
+  caf::scoped_actor a{raw.system};
+  caf::scoped_actor b{raw.system};
   auto join = [&](caf::scoped_actor& self, const std::string& id) {
     actors::join_result out;
     actors::group_join j{"g", topic, id, caf::actor_cast<caf::actor>(self), {}};
-    self->request(*service, std::chrono::seconds(10), actors::join_atom::value, j)
+    self->request(raw.service, std::chrono::seconds(10), actors::join_atom::value, j)
         .receive([&](const actors::join_result& r) { out = r; }, [](const caf::error&) {});
     REQUIRE(out.error.empty());
     return out.coordinator;

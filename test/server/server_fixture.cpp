@@ -1,5 +1,7 @@
 #include "server_fixture.hpp"
 
+#include "actors/messages.hpp"
+
 namespace unimq::st {
 
 std::unique_ptr<it::broker_process> start_node_broker(std::uint32_t partitions, bool sync) {
@@ -11,6 +13,22 @@ std::unique_ptr<it::broker_process> start_node_broker(std::uint32_t partitions, 
   auto b = std::make_unique<it::broker_process>(o);
   b->start();
   return b;
+}
+
+namespace {
+
+caf::actor_system_config& configure(caf::actor_system_config& cfg) {
+  actors::add_message_types(cfg);
+  cfg.load<caf::io::middleman>();
+  return cfg;
+}
+
+}  // namespace
+
+raw_node::raw_node(const it::broker_process& broker) : system(configure(config)) {
+  auto s = system.middleman().remote_actor(broker.host(), broker.node_port());
+  if (!s) throw std::runtime_error("cannot reach the node port: " + system.render(s.error()));
+  service = *s;
 }
 
 std::shared_ptr<client::node> connect(const it::broker_process& broker) {
