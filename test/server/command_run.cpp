@@ -17,6 +17,9 @@
 namespace unimq::it {
 namespace {
 
+using clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kPollInterval{5};
+
 // Files rather than pipes: nothing can block on a full pipe while the other one is read.
 std::string temp_file(const std::string& contents) {
   char path[] = "/tmp/unimq-cmd-XXXXXX";
@@ -27,53 +30,87 @@ std::string temp_file(const std::string& contents) {
   return path;
 }
 
-std::string take_file(const std::string& path) {
+std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
-  ::unlink(path.c_str());
   return ss.str();
 }
 
 }  // namespace
 
-command_result run_command(const std::vector<std::string>& argv, const std::string& input,
-                           std::chrono::milliseconds deadline) {
-  const std::string in_path = temp_file(input), out_path = temp_file(""), err_path = temp_file("");
+background_command::background_command(const std::vector<std::string>& argv, const std::string& input)
+    : _program(argv.at(0)), _out_path(temp_file("")), _err_path(temp_file("")) {
+  const std::string in_path = temp_file(input);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_TRUNC, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_TRUNC, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, _out_path.c_str(), O_WRONLY | O_TRUNC, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, _err_path.c_str(), O_WRONLY | O_TRUNC, 0);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  const int rc = ::posix_spawn(&_pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::unlink(in_path.c_str());
   if (rc != 0) {
-    take_file(out_path);
-    take_file(err_path);
-    throw std::runtime_error("spawn " + argv[0] + ": " + std::strerror(rc));
+    _pid = -1;
+    ::unlink(_out_path.c_str());
+    ::unlink(_err_path.c_str());
+    throw std::runtime_error("spawn " + _program + ": " + std::strerror(rc));
   }
+}
 
-  int wstatus = 0;
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (::waitpid(pid, &wstatus, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > until) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &wstatus, 0);
-      throw std::runtime_error(argv[0] + " still running after " + std::to_string(deadline.count()) +
-                               " ms; stderr: " + take_file(err_path));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+background_command::~background_command() {
+  if (_pid > 0) {
+    ::kill(_pid, SIGKILL);
+    ::waitpid(_pid, nullptr, 0);
   }
+  ::unlink(_out_path.c_str());
+  ::unlink(_err_path.c_str());
+}
+
+std::string background_command::out() const { return read_file(_out_path); }
+
+bool background_command::wait_for_output(const std::string& text, std::chrono::milliseconds deadline) const {
+  const auto until = clock::now() + deadline;
+  while (out().find(text) == std::string::npos) {
+    if (clock::now() > until) return false;
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return true;
+}
+
+command_result background_command::wait(std::chrono::milliseconds deadline) {
+  if (_pid <= 0) throw std::runtime_error(_program + " was already waited for");
+  int wstatus = 0;
+  const auto until = clock::now() + deadline;
+  while (::waitpid(_pid, &wstatus, WNOHANG) == 0) {
+    if (clock::now() > until) {
+      ::kill(_pid, SIGKILL);
+      ::waitpid(_pid, &wstatus, 0);
+      _pid = -1;
+      throw std::runtime_error(_program + " still running after " + std::to_string(deadline.count()) +
+                               " ms; stderr: " + read_file(_err_path));
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  _pid = -1;
   command_result r;
   r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -WTERMSIG(wstatus);
-  r.out = take_file(out_path);
-  r.err = take_file(err_path);
+  r.out = read_file(_out_path);
+  r.err = read_file(_err_path);
   return r;
+}
+
+command_result background_command::stop(std::chrono::milliseconds deadline) {
+  if (_pid > 0) ::kill(_pid, SIGTERM);
+  return wait(deadline);
+}
+
+command_result run_command(const std::vector<std::string>& argv, const std::string& input,
+                           std::chrono::milliseconds deadline) {
+  return background_command(argv, input).wait(deadline);
 }
 
 }  // namespace unimq::it

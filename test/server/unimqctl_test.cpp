@@ -84,7 +84,7 @@ TEST_CASE("unimqctl: lines of stdin are produced and consumed back in order, esc
   }
 }
 
-TEST_CASE("unimqctl: produce -v prints where each message went; MESSAGE from argv", "[unimqctl]") {
+TEST_CASE("unimqctl: produce -v prints where each message went, MESSAGE from argv", "[unimqctl]") {
   const auto broker = unimq::st::start_node_broker();
   const auto& node = *broker;
   const auto one = ctl(node, {"produce", "-v", "cli/x", "hello world"});
@@ -150,7 +150,7 @@ TEST_CASE("unimqctl: an unreachable node is exit status 1 with one line naming i
   CHECK(one_error_line(consume, "cannot reach node " + address + ": "));
 }
 
-TEST_CASE("unimqctl: usage errors are exit status 2 with one line; --help is 0", "[unimqctl]") {
+TEST_CASE("unimqctl: usage errors are exit status 2 with one line, --help is 0", "[unimqctl]") {
   // None of these gets as far as connecting (no node runs on the default port in the test).
   const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
       {{}, "no command"},
@@ -162,9 +162,12 @@ TEST_CASE("unimqctl: usage errors are exit status 2 with one line; --help is 0",
       {{"produce"}, "produce: TOPIC is missing"},
       {{"produce", "t", "m", "extra"}, "produce: unexpected argument \"extra\""},
       {{"produce", "--qos", "3", "t"}, "--qos \"3\" is out of range"},
+      {{"produce", "a/+/b", "m"}, "produce: TOPIC \"a/+/b\" is not a valid topic: "},
+      {{"produce", "", "m"}, "produce: TOPIC \"\" is not a valid topic: "},
       {{"consume", "--topic", "t"}, "consume: --group is missing"},
       {{"consume", "--group", "g"}, "consume: --topic is missing"},
       {{"consume", "--group", "g", "--topic", "a/b"}, "consume: --topic \"a/b\" is not a first-level topic"},
+      {{"consume", "--group", "g", "--topic", "#"}, "consume: --topic \"#\" is not a valid topic: "},
       {{"consume", "--group", "g", "--topic", "t", "--from", "sideways"}, "--from \"sideways\" is not oldest"},
       {{"consume", "--group", "g", "--topic", "t", "--count", "0"}, "--count \"0\" is out of range"},
       {{"consume", "--group", "g", "--topic", "t", "--timeout", "soon"}, "--timeout \"soon\" is not a number"},

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "protocol/topic.hpp"
+
 namespace unimq::ctl {
 
 std::string argument_list::value_of(std::string_view flag) {
@@ -31,6 +33,12 @@ node_address parse_node(std::string_view text) {
   if (host.empty()) throw usage_error("--node \"" + std::string(text) + "\" has an empty host");
   const auto port = parse_unsigned(text.substr(colon + 1), "port", 1, 65535);
   return {std::string(host), static_cast<std::uint16_t>(port)};
+}
+
+std::string parse_topic(std::string_view text, std::string_view what) {
+  if (const auto e = mqtt::validate_topic_name(text); e != mqtt::topic_error::none)
+    throw usage_error(std::string(what) + " \"" + std::string(text) + "\" is not a valid topic: " + mqtt::to_string(e));
+  return std::string(text);
 }
 
 client::start_position parse_start(std::string_view text) {

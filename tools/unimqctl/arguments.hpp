@@ -63,6 +63,9 @@ bool is_help(std::string_view word);
 node_address parse_node(std::string_view text);
 /// A decimal unsigned integer in [min, max]; `what` names it in the error.
 std::uint64_t parse_unsigned(std::string_view text, std::string_view what, std::uint64_t min, std::uint64_t max);
+/// A topic name as MQTT allows it in PUBLISH (no wildcards), the same rules the node applies;
+/// `what` names it in the error.
+std::string parse_topic(std::string_view text, std::string_view what);
 /// oldest | newest | OFFSET | @TIMESTAMP_MS
 client::start_position parse_start(std::string_view text);
 

@@ -30,15 +30,15 @@ void print(const client::message& m) {
 class bounded_member {
  public:
   bounded_member(std::shared_ptr<client::node> node, client::consumer_options options)
-      : _node(std::move(node)), _options(std::move(options)) {
-    _member.emplace(_node, _options);
-  }
+      : _node(std::move(node)), _options(std::move(options)) {}
 
   std::vector<client::message> poll(std::chrono::milliseconds timeout, std::uint64_t limit) {
-    if (limit < _options.max_poll_messages) {
-      _member.reset();
-      _options.max_poll_messages = limit;
-      _options.from.reset = false;
+    if (!_member || limit < _options.max_poll_messages) {
+      if (_member) {
+        _member.reset();
+        _options.from.reset = false;
+      }
+      _options.max_poll_messages = std::min<std::uint64_t>(limit, _options.max_poll_messages);
       _member.emplace(_node, _options);
     }
     return _member->poll(timeout);
@@ -47,7 +47,7 @@ class bounded_member {
  private:
   std::shared_ptr<client::node> _node;
   client::consumer_options _options;
-  std::optional<client::consumer> _member;
+  std::optional<client::consumer> _member;  ///< joins at the first poll, when the first limit is known
 };
 
 }  // namespace
@@ -81,7 +81,7 @@ std::optional<consume_options> parse_consume(argument_list& args) {
     if (word == "--group") {
       o.group = args.value_of(word);
     } else if (word == "--topic") {
-      o.topic = args.value_of(word);
+      o.topic = parse_topic(args.value_of(word), "consume: --topic");
     } else if (word == "--from") {
       o.from = parse_start(args.value_of(word));
     } else if (word == "--count") {

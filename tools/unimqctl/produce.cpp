@@ -57,7 +57,7 @@ std::optional<produce_options> parse_produce(argument_list& args) {
   if (positional.empty()) throw usage_error("produce: TOPIC is missing (see produce --help)");
   if (positional.size() > 2)
     throw usage_error("produce: unexpected argument \"" + positional[2] + "\" (quote a MESSAGE with spaces)");
-  o.topic = positional[0];
+  o.topic = parse_topic(positional[0], "produce: TOPIC");
   if (positional.size() == 2) o.message = positional[1];
   return o;
 }

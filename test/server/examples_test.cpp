@@ -1,0 +1,41 @@
+// The README's walk-through, run: the examples/ programs against one unimqd. The device's telemetry
+// reaches the consumer-group member, which answers on the device's response topic, and the producer's
+// command reaches the device through its subscription. (Whether the answer reaches the device depends
+// on P2P delivery, `{first}/p2p/{clientId}`, which the gateway's own tests cover.)
+#include <catch2/catch.hpp>
+
+#include "command_run.hpp"
+#include "server_fixture.hpp"
+
+using namespace unimq::it;
+
+#ifndef EXAMPLES_DIR
+#define EXAMPLES_DIR "examples"
+#endif
+
+TEST_CASE("examples: device -> consumer group -> answer, producer -> device", "[examples]") {
+  const auto broker = unimq::st::start_node_broker();
+  const std::string node = broker->host() + ":" + std::to_string(broker->node_port());
+  const std::string dir = EXAMPLES_DIR;
+
+  background_command member({dir + "/consumer_member", "--node", node, "--reply"});
+  REQUIRE(member.wait_for_output("member of group dashboard on sensors"));
+  background_command device({dir + "/mqtt_device", "--port", std::to_string(broker->port()), "--count", "2"});
+  REQUIRE(device.wait_for_output("dev-1 connected"));
+
+  const auto sent = run_command({dir + "/producer", "--node", node, "commands/dev-1/led", "on"});
+  INFO(sent.err);
+  REQUIRE(sent.status == 0);
+  CHECK(sent.out.rfind("stored commands/dev-1/led in partition ", 0) == 0);
+  CHECK(device.wait_for_output("dev-1 received commands/dev-1/led: on"));
+
+  CHECK(member.wait_for_output("sensors/dev-1/temperature from device dev-1: 20.0"));
+  // Its answer is stored in the same first-level topic, so the group reads it back too.
+  CHECK(member.wait_for_output("sensors/p2p/dev-1 from app example-consumer: ack 20.0"));
+
+  const auto device_end = device.wait();
+  CHECK(device_end.status == 0);
+  const auto member_end = member.stop();
+  INFO(member_end.err);
+  CHECK(member_end.status == 0);
+}
