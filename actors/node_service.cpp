@@ -30,6 +30,8 @@ using service_actor = caf::stateful_actor<service_state>;
 std::string check_message(const proto::StoredMessage& m, std::uint16_t max_levels) {
   if (auto e = mqtt::validate_topic_name(m.topic(), max_levels); e != mqtt::topic_error::none)
     return "invalid topic '" + m.topic() + "': " + mqtt::to_string(e);
+  // `$` topics are the broker's ($SYS), as for MQTT publishers (handle_publish.cpp).
+  if (m.topic()[0] == '$') return "topic '" + m.topic() + "' starts with '$', which is reserved for the broker";
   if (m.qos() > kMaxQos) return "invalid QoS " + std::to_string(m.qos()) + " for topic '" + m.topic() + "'";
   return {};
 }

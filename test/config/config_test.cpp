@@ -158,7 +158,7 @@ TEST_CASE("sizes: bytes and binary suffixes") {
   CHECK(format_size(1536) == "1536");
 }
 
-TEST_CASE("durations: ms, s, m, h, d; bare numbers are seconds") {
+TEST_CASE("durations: ms, s, m, h, d, and bare numbers are seconds") {
   CHECK(parse_duration("0") == 0ms);
   CHECK(parse_duration("10") == 10s);
   CHECK(parse_duration("10s") == 10s);
@@ -267,7 +267,7 @@ TEST_CASE("config file: comments, blank lines, quotes, trailing comments, CRLF")
   CHECK(o.listen[0] == listen_address{"127.0.0.1", 1883});
 }
 
-TEST_CASE("config file: quoted values keep spaces, '#' and escaped quotes; unquoted '#' inside a word stays") {
+TEST_CASE("config file: quoted values keep spaces, '#' and escaped quotes, and unquoted '#' inside a word stays") {
   broker_options o;
   REQUIRE_FALSE(apply("data-dir = \"a \\\"b\\\" \\\\c\"\n", o));
   CHECK(o.data_dir == "a \"b\" \\c");
@@ -315,7 +315,7 @@ TEST_CASE("config file: a failed file leaves the options untouched") {
   CHECK(summary(o) == summary(broker_options{}));
 }
 
-TEST_CASE("config file: read from disk; a missing file is an error") {
+TEST_CASE("config file: read from disk, and a missing file is an error") {
   temp_file f("max-inflight = 7\n");
   broker_options o;
   REQUIRE_FALSE(apply_file(f.path(), o));
@@ -336,7 +336,7 @@ TEST_CASE("command line: --name VALUE and --name=VALUE") {
   CHECK(r.options.data_dir == "/tmp/x=y");
 }
 
-TEST_CASE("command line: a repeated flag keeps the last value; repeated --listen builds a list") {
+TEST_CASE("command line: a repeated flag keeps the last value, and repeated --listen builds a list") {
   const parse_result r = run({"--max-inflight", "5", "--max-inflight", "6", "--listen", "a:1", "--listen", "b:2"});
   REQUIRE(r.outcome == parse_outcome::run);
   CHECK(r.options.max_inflight == 6);
@@ -472,7 +472,7 @@ TEST_CASE("command line: node-port may not equal a listen port") {
   CHECK(run({"--node-port", "0", "--listen", "h:0"}).outcome == parse_outcome::run);
 }
 
-TEST_CASE("--help lists every option with its default; --version") {
+TEST_CASE("--help lists every option with its default, and --version") {
   for (const char* flag : {"--help", "-h"}) {
     // Values are checked only after all arguments are read, so --help wins over a bad value...
     const parse_result h = run({"--max-packet-size=bad", flag});

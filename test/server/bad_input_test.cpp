@@ -39,7 +39,7 @@ TEST_CASE("bad input: invalid topic names are refused at send", "[server]") {
   auto broker = start_node_broker();
   auto node = connect(*broker);
   client::producer p(node);
-  for (const std::string& topic : std::vector<std::string>{"", "a/+/b", "a/#", "#", std::string("a\0b", 3)}) {
+  for (const std::string& topic : std::vector<std::string>{"", "a/+/b", "a/#", "#", "$SYS/broker/uptime", std::string("a\0b", 3)}) {
     INFO("topic '" << topic << "'");
     CHECK_THROWS_AS(p.send(numbered(topic, 1)), client::error);
   }
@@ -54,15 +54,22 @@ TEST_CASE("bad input: the node refuses a batch with an invalid topic that skippe
   auto broker = start_node_broker();
   raw_node raw(*broker);
   caf::scoped_actor self{raw.system};
-  actors::produce_request request;
-  request.producer_id = "raw";
-  request.messages.resize(2);
-  request.messages[0].set_topic("ok/topic");
-  request.messages[1].set_topic("bad/#");
-  std::string error = "no answer";
-  self->request(raw.service, std::chrono::seconds(10), actors::produce_atom::value, request)
-      .receive([&](const actors::produce_result& r) { error = r.error; }, [&](const caf::error& e) { error = raw.system.render(e); });
-  CHECK_THAT(error, Catch::Contains("invalid topic 'bad/#'"));
+  // A valid message first, then `bad`: the whole batch must be refused.
+  auto produce = [&](const std::string& bad) {
+    actors::produce_request request;
+    request.producer_id = "raw";
+    request.messages.resize(2);
+    request.messages[0].set_topic("ok/topic");
+    request.messages[1].set_topic(bad);
+    std::string error = "no answer";
+    self->request(raw.service, std::chrono::seconds(10), actors::produce_atom::value, request)
+        .receive([&](const actors::produce_result& r) { error = r.error; },
+                 [&](const caf::error& e) { error = raw.system.render(e); });
+    return error;
+  };
+  CHECK_THAT(produce("bad/#"), Catch::Contains("invalid topic 'bad/#'"));
+  // A server app may not forge the broker's $SYS topics any more than an MQTT client may.
+  CHECK_THAT(produce("$SYS/forged"), Catch::Contains("reserved for the broker"));
   // Nothing of the refused batch was stored: the valid message is not there either.
   auto node = connect(*broker);
   client::consumer c(node, {"raw", "ok", client::start_position::oldest()});

@@ -248,7 +248,7 @@ TEST_CASE("group: the messages of a member that never commits go to the next mem
   remove_dir(dir);
 }
 
-TEST_CASE("group: more members than partitions; when a member leaves, a waiting one takes over", "[server][group]") {
+TEST_CASE("group: more members than partitions: when a member leaves, a waiting one takes over", "[server][group]") {
   auto broker = start_node_broker(2, false);
   const std::string topic = it::unique("idle");
   auto node = connect(*broker);
@@ -326,7 +326,7 @@ TEST_CASE("group: fetches and commits of a partition the member no longer holds 
   CHECK(committed.refused.empty());
 }
 
-TEST_CASE("group: a hung member (SIGSTOP) loses its partitions after the link timeout; idle links stay up", "[server][group]") {
+TEST_CASE("group: a hung member (SIGSTOP) loses its partitions after the link timeout, idle links stay up", "[server][group]") {
   auto broker = start_node_broker(2, false);
   const std::string topic = it::unique("hung");
   const std::string dir = temp_dir();

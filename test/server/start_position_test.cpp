@@ -75,7 +75,7 @@ TEST_CASE("start positions: a timestamp replays what was stored from then on", "
   CHECK(c.poll(std::chrono::milliseconds(200)).empty());
 }
 
-TEST_CASE("committed offsets: a new member resumes after what the closed one committed; reset replays", "[server]") {
+TEST_CASE("committed offsets: a new member resumes after what the closed one committed, and reset replays", "[server]") {
   auto broker = start_node_broker(1);
   auto node = connect(*broker);
   const std::string topic = it::unique("cm");
