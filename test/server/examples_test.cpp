@@ -1,7 +1,7 @@
 // The README's walk-through, run: the examples/ programs against one unimqd. The device's telemetry
 // reaches the consumer-group member, which answers on the device's response topic, and the producer's
-// command reaches the device through its subscription. (Whether the answer reaches the device depends
-// on P2P delivery, `{first}/p2p/{clientId}`, which the gateway's own tests cover.)
+// command reaches the device through its subscription. The answer reaches the device by P2P delivery
+// (`sensors/p2p/dev-1`), with no subscription of its own.
 #include <catch2/catch.hpp>
 
 #include "command_run.hpp"
@@ -32,6 +32,7 @@ TEST_CASE("examples: device -> consumer group -> answer, producer -> device", "[
   CHECK(member.wait_for_output("sensors/dev-1/temperature from device dev-1: 20.0"));
   // Its answer is stored in the same first-level topic, so the group reads it back too.
   CHECK(member.wait_for_output("sensors/p2p/dev-1 from app example-consumer: ack 20.0"));
+  CHECK(device.wait_for_output("dev-1 received sensors/p2p/dev-1: ack 20.0 (answer to reading-0)"));
 
   const auto device_end = device.wait();
   CHECK(device_end.status == 0);
