@@ -96,6 +96,9 @@ struct connection_state {
   std::map<std::uint16_t, outbound_inflight> inflight;
   std::uint16_t next_packet_id = 1;
   bool unsent_waiting = false;  ///< some inflight records wait to be saved before they are sent
+  /// The packet ids of the records waiting in `unsent`, in delivery order: they go out in this order,
+  /// not in that of the ids, which wrap around after 65535 ([MQTT-4.6.0-6]).
+  std::vector<std::uint16_t> unsent_order;
   std::unordered_map<std::string, std::uint16_t> outbound_aliases;  ///< topic -> alias (5.0)
   // A vector, not a deque: libstdc++'s deque allocates ~600 bytes when constructed, per connection.
   std::vector<std::pair<proto::StoredMessage, session_subscription>> pending_retained;  ///< waiting for room

@@ -3,6 +3,8 @@
 // Maximum, the broker's max-inflight and the socket's queued-bytes limit. A session keeps a cursor per
 // topic queue: when it cannot keep up it stops at an offset and reads on from storage later, so a slow
 // subscriber costs an offset, not memory.
+#include <algorithm>
+
 #include "actors/connection_steps.hpp"
 #include "actors/p2p.hpp"
 #include "actors/shared_group.hpp"
@@ -151,6 +153,7 @@ outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t 
     record.unsent->set_retain(retain);
     record.covered_by_save = st.saves_sent + 1;  // any save sent from now on contains it
     st.inflight.emplace(id, std::move(record));
+    st.unsent_order.push_back(id);
     st.unsent_waiting = true;  // saved (with the cursor moved past it) by save_unsent()
     return outcome::in_flight;
   }
@@ -328,12 +331,13 @@ void deliver_retained(connection_actor* self, const proto::StoredMessage& m, con
 void send_unsent(connection_actor* self, std::uint64_t save) {
   auto& st = self->state;
   if (st.phase != connection_phase::connected) return;
-  for (auto it = st.inflight.begin(); it != st.inflight.end();) {
+  // Saves are numbered in delivery order, so the records this save covers are a prefix of the queue.
+  std::size_t sent = 0;
+  for (; sent < st.unsent_order.size(); ++sent) {
+    const auto it = st.inflight.find(st.unsent_order[sent]);
+    if (it == st.inflight.end() || !it->second.unsent) continue;  // completed meanwhile (a client's early PUBREC)
     auto& record = it->second;
-    if (!record.unsent || record.covered_by_save > save) {
-      ++it;
-      continue;
-    }
+    if (record.covered_by_save > save) break;
     const proto::StoredMessage m = std::move(*record.unsent);
     record.unsent.reset();
     const delivery d = match(st, record.topic, m);
@@ -342,25 +346,28 @@ void send_unsent(connection_actor* self, std::uint64_t save) {
       const auto now = now_ms();
       remaining_s = m.expiry_deadline_ms() > now ? (m.expiry_deadline_ms() - now + 999) / 1000 : 1;
     }
-    if (!write_publish(self, m, record.qos, m.retain(), false, it->first, d.identifiers, remaining_s)) {
-      it = st.inflight.erase(it);
-      continue;
-    }
-    ++it;
+    if (!write_publish(self, m, record.qos, m.retain(), false, it->first, d.identifiers, remaining_s))
+      st.inflight.erase(it);
   }
+  st.unsent_order.erase(st.unsent_order.begin(), st.unsent_order.begin() + static_cast<std::ptrdiff_t>(sent));
   flush(self);
 }
 
 void resend_inflight(connection_actor* self) {
   auto& st = self->state;
-  for (auto& [id, record] : st.inflight) {
+  // [MQTT-4.6.0-1]: in the order they were first sent. Not that of the packet ids, which wrap around
+  // after 65535; the session stores no send order, but within a topic it is that of the sequences.
+  std::vector<std::pair<std::uint64_t, std::uint16_t>> order;
+  for (const auto& [id, record] : st.inflight) order.emplace_back(record.sequence, id);
+  std::sort(order.begin(), order.end());
+  for (const auto& [sequence, packet_id] : order) {
+    const auto& record = st.inflight.at(packet_id);
     if (record.stage == outbound_inflight::stage::awaiting_pubcomp) {
       mqtt::pubrel_packet rel;
-      rel.packet_id = id;
+      rel.packet_id = packet_id;
       send_packet(self, rel);
       continue;
     }
-    const std::uint16_t packet_id = id;
     self->request(st.ctx->reader, caf::infinite, read_atom::value, record.topic, record.offset, std::uint32_t{1})
         .then([self, packet_id](const queue_batch& batch) {
           auto& st = self->state;
