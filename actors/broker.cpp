@@ -119,7 +119,8 @@ std::variant<std::unique_ptr<broker>, std::string> broker::start_gateway(caf::ac
   const std::size_t shards = shard_count();
   for (std::size_t i = 0; i < shards; ++i) {
     ctx->shards.push_back(spawn_index_shard(system, i, shards, ctx->reader));
-    caf::anon_send(ctx->writer, listen_atom::value, ctx->shards.back());
+    caf::anon_send(ctx->writer, listen_atom::value, ctx->shards.back(), static_cast<std::uint32_t>(i),
+                   static_cast<std::uint32_t>(shards));
   }
   ctx->groups = spawn_shared_groups(system, ctx->writer, ctx->reader, ctx->shards);
   b->_ctx = ctx;

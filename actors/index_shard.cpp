@@ -78,20 +78,36 @@ void read_and_fan_out(shard_actor* self, std::string topic, std::uint64_t from, 
       });
 }
 
-void on_notify(shard_actor* self, const notify_event& event) {
+// The connections whose filters (or p2p registration) match `topic`, each once.
+void match(shard_actor* self, const std::string& topic, std::vector<subscription_trie::id>& matched) {
+  matched.clear();
+  if (auto target = p2p_target(topic)) {
+    if (auto it = self->state.p2p.find(std::string(*target)); it != self->state.p2p.end()) matched = it->second;
+  } else {
+    self->state.trie.match(topic, [&](subscription_trie::id id) { matched.push_back(id); });
+  }
+  std::sort(matched.begin(), matched.end());
+  matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
+}
+
+// Sends each matching connection the topic's committed messages the writer handed over (one shared
+// message), and reads from storage what did not fit into the event. A connection whose cursor is
+// not at the batch's start (lagging, paused, resuming) reads on from storage itself (outbound.cpp).
+void on_committed(shard_actor* self, const committed_event& event) {
   std::vector<subscription_trie::id> matched;
-  for (const auto& growth : event.topics) {
+  for (const auto& t : event.topics) {
+    const auto& growth = t.growth;
     if (shard_of(growth.topic, self->state.count) != self->state.index) continue;
-    matched.clear();
-    if (auto target = p2p_target(growth.topic)) {
-      if (auto it = self->state.p2p.find(std::string(*target)); it != self->state.p2p.end()) matched = it->second;
-    } else {
-      self->state.trie.match(growth.topic, [&](subscription_trie::id id) { matched.push_back(id); });
-    }
+    match(self, growth.topic, matched);
     if (matched.empty()) continue;
-    std::sort(matched.begin(), matched.end());
-    matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
-    read_and_fan_out(self, growth.topic, growth.from_offset, growth.to_offset, matched);
+    std::uint64_t from = growth.from_offset;
+    if (t.batch.match_elements<deliver_atom, queue_batch>()) {
+      for (auto id : matched)
+        if (auto it = self->state.subscribers.find(id); it != self->state.subscribers.end())
+          self->send(it->second.handle, t.batch);
+      from = std::max(from, t.batch.get_as<queue_batch>(1).next_offset);
+    }
+    if (from < growth.to_offset) read_and_fan_out(self, growth.topic, from, growth.to_offset, matched);
   }
 }
 
@@ -127,7 +143,7 @@ caf::behavior shard(shard_actor* self, std::size_t index, std::size_t count, caf
           self->state.ids.erase(it);
         }
       },
-      [self](notify_atom, const notify_event& event) { on_notify(self, event); },
+      [self](notify_atom, const committed_event& event) { on_committed(self, event); },
   };
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 // A topic-index shard: holds the subscriptions of the connections on this node for the topics it owns
-// (see sharding.hpp). On a notify event it finds the connections whose filters match each grown topic,
-// reads the new messages once from the storage reader, and sends that one batch to all of them.
+// (see sharding.hpp). On a committed event it finds the connections whose filters match each grown
+// topic and sends them all the one batch of new messages the storage writer handed over in memory;
+// what did not fit into the event it reads once from the storage reader.
 //
 //   (subscribe_atom, filter, connection)    adds a filter of `connection`
 //   (unsubscribe_atom, filter, connection)  removes it
 //   (p2p_atom, client_id, connection)       `connection` receives the p2p topics of `client_id` (p2p.hpp)
-//   (notify_atom, notify_event)             from the storage writer
+//   (notify_atom, committed_event)          from the storage writer
 //   connections are monitored; their filters go when they terminate.
 
 #include <caf/all.hpp>

@@ -15,6 +15,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<notify_event>("unimq.notify_event");
   cfg.add_message_type<queue_entry>("unimq.queue_entry");
   cfg.add_message_type<queue_batch>("unimq.queue_batch");
+  cfg.add_message_type<committed_topic>("unimq.committed_topic");
+  cfg.add_message_type<committed_event>("unimq.committed_event");
   cfg.add_message_type<stored_session>("unimq.stored_session");
   cfg.add_message_type<storage_stats>("unimq.storage_stats");
   cfg.add_message_type<std::vector<proto::Session>>("unimq.Session_list");

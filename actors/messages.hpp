@@ -154,7 +154,8 @@ typename Inspector::result_type inspect(Inspector& f, topic_growth& x) {
   return f(caf::meta::type_name("topic_growth"), x.topic, x.from_offset, x.to_offset);
 }
 
-/// Published by the storage writer after each commit.
+/// Published by the storage writer after each commit to the listeners that need no messages
+/// (consumer group coordinators); the index shards get a committed_event instead.
 struct notify_event {
   std::vector<topic_growth> topics;
 };
@@ -190,6 +191,32 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_batch& x) {
   return f(caf::meta::type_name("queue_batch"), x.topic, x.entries, x.next_offset, x.end_offset,
            x.skipped_to_oldest, x.error);
+}
+
+/// One grown topic queue of a commit, for the shard that owns the topic: the growth and, in `batch`,
+/// its first committed messages as a ready (deliver_atom, queue_batch) message, built once by the
+/// writer and forwarded unchanged to every matching subscriber (nothing is read back or copied per
+/// subscriber). The batch covers [growth.from_offset, its next_offset) — all of the growth unless the
+/// event's in-memory cap (kMaxHandoverBytes) cut it; the rest, or all if `batch` is empty, the shard
+/// reads from storage.
+struct committed_topic {
+  topic_growth growth;
+  caf::message batch;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, committed_topic& x) {
+  return f(caf::meta::type_name("committed_topic"), x.growth, x.batch);
+}
+
+/// Published by the storage writer after each commit to each index shard: the grown topics it owns.
+struct committed_event {
+  std::vector<committed_topic> topics;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, committed_event& x) {
+  return f(caf::meta::type_name("committed_event"), x.topics);
 }
 
 /// A persistent session with its committed per-topic offsets, as stored.

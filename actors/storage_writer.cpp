@@ -3,6 +3,7 @@
 #include <map>
 
 #include "actors/messages.hpp"
+#include "actors/sharding.hpp"
 #include "config/log.hpp"
 #include "protocol/topic.hpp"
 
@@ -17,19 +18,41 @@ struct pending_write {
   write_request request;
 };
 
+/// An index shard that listens: it gets the committed messages of the topics it owns.
+struct shard_listener {
+  caf::actor handle;
+  std::uint32_t index = 0;
+  std::uint32_t count = 1;
+};
+
 struct writer_state {
   static inline const char* name = "storage-writer";
   std::shared_ptr<storage::store> store;
   caf::actor reader;
   std::vector<pending_write> pending;
   bool flush_scheduled = false;
-  std::vector<caf::actor> listeners;
+  std::vector<caf::actor> listeners;  // get notify events only
+  std::vector<shard_listener> shards;
 };
 
 using writer_actor = caf::stateful_actor<writer_state>;
 
-void add_to_batch(const write_request& r, storage::write_batch& batch) {
-  for (const auto& m : r.messages) batch.append(m);
+// One grown topic queue of a commit, with the prefix of its new messages kept in memory.
+struct grown_topic {
+  topic_growth growth;
+  queue_batch batch;
+  bool cut = false;  // a message did not fit the event's cap: so does none after it
+};
+
+// Messages held in memory for one commit's handover, and how many bytes they have.
+struct handover {
+  bool wanted = false;  // some shard listens
+  std::size_t bytes = 0;
+};
+
+// The messages are moved into the batch; the writer takes them back after the commit.
+void add_to_batch(write_request& r, storage::write_batch& batch) {
+  for (auto& m : r.messages) batch.append(std::move(m));
   for (const auto& m : r.retained) {
     if (m.payload().empty())
       batch.delete_retained(m.topic());
@@ -57,10 +80,27 @@ write_result failure(const storage::status& s) {
   return r;
 }
 
-// Commits `writes` in one transaction; answers each one and collects which topics grew.
-void commit(writer_actor* self, std::vector<pending_write>& writes, std::map<std::string, topic_growth>& grown) {
+// Keeps the committed `message` as the next entry of its topic's in-memory batch while the event has
+// room, with the fields the store wrote on append, so it is what a read would return. Entries stay a
+// prefix of the topic's growth: after the first message that does not fit, none is kept.
+void hand_over(grown_topic& g, const storage::appended_message& a, proto::StoredMessage&& message, handover& h) {
+  if (!h.wanted || g.cut || h.bytes + a.stored_bytes > kMaxHandoverBytes) {
+    g.cut = true;
+    return;
+  }
+  h.bytes += a.stored_bytes;
+  message.set_timestamp_ms(a.timestamp_ms);
+  message.set_partition(a.partition);
+  message.set_first_level_offset(a.first_level_offset);
+  message.set_topic_offset(a.topic_offset);
+  g.batch.entries.push_back({a.topic_offset, a.sequence, std::move(message)});
+}
+
+// Commits `writes` in one transaction; answers each one and collects which topics grew, with their
+// committed messages (moved out of the requests).
+void commit(writer_actor* self, std::vector<pending_write>& writes, std::map<std::string, grown_topic>& grown) {
   storage::write_batch batch;
-  for (const auto& w : writes) add_to_batch(w.request, batch);
+  for (auto& w : writes) add_to_batch(w.request, batch);
   auto result = self->state.store->append(batch);
   if (!result) {
     log::write(log::level::error, "storage", "commit of " + std::to_string(writes.size()) +
@@ -68,22 +108,50 @@ void commit(writer_actor* self, std::vector<pending_write>& writes, std::map<std
     for (auto& w : writes) w.promise.deliver(failure(result.error()));
     return;
   }
+  auto messages = batch.take_messages();  // in the order of result->messages
   std::size_t next = 0;
   const std::uint64_t next_sequence = self->state.store->stats().next_sequence;
+  handover h{!self->state.shards.empty()};
   for (auto& w : writes) {
     write_result answer;
     answer.next_sequence = next_sequence;
     for (std::size_t i = 0; i < w.request.messages.size(); ++i, ++next) {
       const auto& m = result->messages[next];
+      auto& message = messages[next];
       answer.messages.push_back({m.sequence, m.topic_offset, m.partition, m.first_level_offset});
-      auto& g = grown[w.request.messages[i].topic()];
-      if (g.topic.empty()) {
-        g.topic = w.request.messages[i].topic();
-        g.from_offset = m.topic_offset;
+      auto& g = grown[message.topic()];
+      if (g.growth.topic.empty()) {
+        g.growth.topic = message.topic();
+        g.growth.from_offset = m.topic_offset;
       }
-      g.to_offset = m.topic_offset + 1;
+      g.growth.to_offset = m.topic_offset + 1;
+      hand_over(g, m, std::move(message), h);
     }
     w.promise.deliver(std::move(answer));
+  }
+}
+
+// Each shard gets its own topics, every in-memory batch built once into a message that the events
+// (and then the subscribers) share.
+void notify_shards(writer_actor* self, std::map<std::string, grown_topic>& grown) {
+  std::vector<committed_topic> committed;
+  committed.reserve(grown.size());
+  for (auto& [topic, g] : grown) {
+    committed_topic c;
+    c.growth = g.growth;
+    if (!g.batch.entries.empty()) {
+      g.batch.topic = topic;
+      g.batch.next_offset = g.batch.entries.back().offset + 1;
+      g.batch.end_offset = g.growth.to_offset;
+      c.batch = caf::make_message(deliver_atom::value, std::move(g.batch));
+    }
+    committed.push_back(std::move(c));
+  }
+  for (const auto& s : self->state.shards) {
+    committed_event event;
+    for (const auto& c : committed)
+      if (shard_of(c.growth.topic, s.count) == s.index) event.topics.push_back(c);
+    if (!event.topics.empty()) self->send(s.handle, notify_atom::value, std::move(event));
   }
 }
 
@@ -91,15 +159,18 @@ void flush(writer_actor* self) {
   self->state.flush_scheduled = false;
   auto writes = std::move(self->state.pending);
   self->state.pending.clear();
-  std::map<std::string, topic_growth> grown;
+  std::map<std::string, grown_topic> grown;
   commit(self, writes, grown);
   if (grown.empty()) return;
-  notify_event event;
-  event.topics.reserve(grown.size());
-  for (auto& [topic, g] : grown) event.topics.push_back(std::move(g));
-  // One message shared by every listener: its content is not copied per listener.
-  const auto msg = caf::make_message(notify_atom::value, std::move(event));
-  for (const auto& l : self->state.listeners) self->send(l, msg);
+  if (!self->state.listeners.empty()) {
+    notify_event event;
+    event.topics.reserve(grown.size());
+    for (const auto& [topic, g] : grown) event.topics.push_back(g.growth);
+    // One message shared by every listener: its content is not copied per listener.
+    const auto msg = caf::make_message(notify_atom::value, std::move(event));
+    for (const auto& l : self->state.listeners) self->send(l, msg);
+  }
+  notify_shards(self, grown);
 }
 
 void run_retention(writer_actor* self) {
@@ -123,6 +194,9 @@ caf::behavior writer(writer_actor* self, std::shared_ptr<storage::store> store, 
     auto& l = self->state.listeners;
     l.erase(std::remove_if(l.begin(), l.end(), [&](const caf::actor& a) { return a.address() == down.source; }),
             l.end());
+    auto& s = self->state.shards;
+    s.erase(std::remove_if(s.begin(), s.end(), [&](const shard_listener& x) { return x.handle.address() == down.source; }),
+            s.end());
   });
   self->delayed_send(self, kRetentionInterval, tick_atom::value);
   return {
@@ -141,6 +215,15 @@ caf::behavior writer(writer_actor* self, std::shared_ptr<storage::store> store, 
       [self](listen_atom, caf::actor listener) {
         self->monitor(listener);
         self->state.listeners.push_back(std::move(listener));
+      },
+      [self](listen_atom, caf::actor shard, std::uint32_t index, std::uint32_t count) {
+        if (index >= count) {
+          log::write(log::level::error, "storage", "refused a shard listener with index " + std::to_string(index) +
+                                                       " of " + std::to_string(count));
+          return;
+        }
+        self->monitor(shard);
+        self->state.shards.push_back({std::move(shard), index, count});
       },
       [self](reader_atom) { return self->state.reader; },
       [self](tick_atom) { run_retention(self); },

@@ -125,6 +125,7 @@ status store::apply(MDB_txn* txn, const write_batch& batch, queue_index::txn_sta
               if (created)
                 if (auto st = topic_directory::add(txn, dbs, topic); !st) return st;
               a.sequence = log.next_sequence++;
+              a.timestamp_ms = msg.timestamp_ms() == 0 ? now : msg.timestamp_ms();
               auto size = commitlog::put(txn, dbs, a.sequence, msg,
                                          {a.partition, a.first_level_offset, a.topic_offset, msg.timestamp_ms() == 0 ? now : 0});
               if (!size) return size.error();

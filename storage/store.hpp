@@ -27,6 +27,7 @@ struct appended_message {
   std::uint64_t first_level_offset = 0;
   std::uint64_t topic_offset = 0;
   std::size_t stored_bytes = 0;  ///< size of its commitlog record (what retention by size counts)
+  std::uint64_t timestamp_ms = 0;  ///< as stored: the caller's, or the store's clock if that was 0
 };
 
 /// The outcome of append(): one entry per appended message, in batch order.

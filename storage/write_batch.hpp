@@ -65,6 +65,17 @@ class write_batch {
   void put_retained(proto::StoredMessage message) { _ops.emplace_back(put_retained_op{std::move(message)}); }
   void delete_retained(std::string topic) { _ops.emplace_back(delete_retained_op{std::move(topic)}); }
 
+  /// Moves the appended messages out, in append order, and clears the batch: for a caller that keeps
+  /// them after the commit (the storage writer hands them to the subscribers) without a copy.
+  std::vector<proto::StoredMessage> take_messages() {
+    std::vector<proto::StoredMessage> out;
+    out.reserve(_message_count);
+    for (auto& o : _ops)
+      if (auto* a = std::get_if<append_op>(&o)) out.push_back(std::move(a->message));
+    clear();
+    return out;
+  }
+
   bool empty() const { return _ops.empty(); }
   std::size_t message_count() const { return _message_count; }
   const std::vector<op>& ops() const { return _ops; }

@@ -766,3 +766,19 @@ TEST_CASE("map growth waits for open snapshots, then reports busy instead of dea
   REQUIRE(r);
   CHECK(s->stats().message_count == 200);
 }
+
+TEST_CASE("a batch's appended messages can be taken back after the commit, in append order", "[storage][append]") {
+  temp_dir dir;
+  auto s = open_or_fail(options_for(dir));
+  write_batch b;
+  b.append(make_message("a/b", "1"));
+  b.put_retained(make_message("a/b", "retained"));
+  b.append(make_message("x", "2"));
+  append_ok(*s, b);
+  const auto taken = b.take_messages();
+  REQUIRE(taken.size() == 2);
+  CHECK(taken[0].payload() == "1");
+  CHECK(taken[1].payload() == "2");
+  CHECK(b.empty());
+  CHECK(b.message_count() == 0);
+}
