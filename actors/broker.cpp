@@ -118,7 +118,7 @@ std::variant<std::unique_ptr<broker>, std::string> broker::start_gateway(caf::ac
   ctx->registry = spawn_session_registry(system, ctx->writer, ctx->reader);
   const std::size_t shards = shard_count();
   for (std::size_t i = 0; i < shards; ++i) {
-    ctx->shards.push_back(spawn_index_shard(system, i, shards, ctx->reader));
+    ctx->shards.push_back(spawn_index_shard(system, i, shards, ctx->reader, ctx->registry));
     caf::anon_send(ctx->writer, listen_atom::value, ctx->shards.back(), static_cast<std::uint32_t>(i),
                    static_cast<std::uint32_t>(shards));
   }

@@ -45,8 +45,7 @@ void shared_room_again(connection_actor* self) {
 void register_p2p(connection_actor* self) {
   const auto& st = self->state;
   if (!p2p_supported(st.client_id)) return;
-  for (const auto& shard : st.ctx->shards)
-    self->send(shard, p2p_atom::value, st.client_id, caf::actor_cast<caf::actor>(self));
+  self->send(st.ctx->registry, p2p_atom::value, st.client_id);
 }
 
 }  // namespace unimq::actors

@@ -17,7 +17,15 @@ constexpr std::uint32_t kReadBatch = 512;
 struct subscriber {
   caf::actor handle;
   std::vector<std::string> filters;  // with repeats: one entry per subscribe
-  std::string p2p_client;            // receives the p2p topics of this client id (empty: none)
+};
+
+// Who receives a topic's messages: the connections whose filters match it or, for a p2p topic, its
+// target client, reached through the session registry (which knows the connection holding each client
+// id, so an idle connection costs the shards nothing). No filter ever receives a p2p topic.
+struct audience {
+  std::vector<subscription_trie::id> ids;
+  std::string p2p_client;  // empty: not a p2p topic
+  bool empty() const { return ids.empty() && p2p_client.empty(); }
 };
 
 struct shard_state {
@@ -25,13 +33,11 @@ struct shard_state {
   std::size_t index = 0;
   std::size_t count = 1;
   caf::actor reader;
+  caf::actor registry;
   subscription_trie trie;
   std::unordered_map<subscription_trie::id, subscriber> subscribers;
   std::unordered_map<caf::actor_addr, subscription_trie::id> ids;
   subscription_trie::id next_id = 1;
-  // client id -> its connections (two for a moment during a takeover). p2p topics are matched here
-  // only, never in the trie: no filter receives them.
-  std::unordered_map<std::string, std::vector<subscription_trie::id>> p2p;
 };
 
 using shard_actor = caf::stateful_actor<shard_state>;
@@ -42,11 +48,6 @@ void remove_subscriber(shard_actor* self, const caf::actor_addr& addr) {
   const auto id = it->second;
   const auto& sub = self->state.subscribers[id];
   for (const auto& f : sub.filters) self->state.trie.erase(f, id);
-  if (!sub.p2p_client.empty()) {
-    auto p = self->state.p2p.find(sub.p2p_client);
-    p->second.erase(std::find(p->second.begin(), p->second.end(), id));
-    if (p->second.empty()) self->state.p2p.erase(p);
-  }
   self->state.subscribers.erase(id);
   self->state.ids.erase(it);
 }
@@ -62,72 +63,67 @@ subscription_trie::id subscriber_id(shard_actor* self, const caf::actor& connect
   return it->second;
 }
 
-// Reads [from, to) of `topic` in batches and sends each batch, unchanged, to every subscriber in `ids`.
-void read_and_fan_out(shard_actor* self, std::string topic, std::uint64_t from, std::uint64_t to,
-                      std::vector<subscription_trie::id> ids) {
+// Sends `msg` (one shared message, not copied) to everyone in `to`.
+void send_to(shard_actor* self, const audience& to, const caf::message& msg) {
+  if (!to.p2p_client.empty()) self->send(self->state.registry, p2p_atom::value, to.p2p_client, msg);
+  for (auto id : to.ids)
+    if (auto it = self->state.subscribers.find(id); it != self->state.subscribers.end()) self->send(it->second.handle, msg);
+}
+
+// Reads [from, to) of `topic` in batches and sends each batch, unchanged, to `readers`.
+void read_and_fan_out(shard_actor* self, std::string topic, std::uint64_t from, std::uint64_t to, audience readers) {
   const auto count = static_cast<std::uint32_t>(std::min<std::uint64_t>(to - from, kReadBatch));
   self->request(self->state.reader, caf::infinite, read_atom::value, topic, from, count)
-      .then([self, topic, to, ids = std::move(ids)](queue_batch& batch) mutable {
+      .then([self, topic, to, readers = std::move(readers)](queue_batch& batch) mutable {
         if (!batch.error.empty() || batch.entries.empty()) return;
         const std::uint64_t next = batch.next_offset;
-        const auto msg = caf::make_message(deliver_atom::value, std::move(batch));
-        for (auto id : ids)
-          if (auto it = self->state.subscribers.find(id); it != self->state.subscribers.end())
-            self->send(it->second.handle, msg);
-        if (next < to) read_and_fan_out(self, std::move(topic), next, to, std::move(ids));
+        send_to(self, readers, caf::make_message(deliver_atom::value, std::move(batch)));
+        if (next < to) read_and_fan_out(self, std::move(topic), next, to, std::move(readers));
       });
 }
 
-// The connections whose filters (or p2p registration) match `topic`, each once.
-void match(shard_actor* self, const std::string& topic, std::vector<subscription_trie::id>& matched) {
-  matched.clear();
+// Who receives `topic`; each matching connection once.
+audience match(shard_actor* self, const std::string& topic) {
+  audience a;
   if (auto target = p2p_target(topic)) {
-    if (auto it = self->state.p2p.find(std::string(*target)); it != self->state.p2p.end()) matched = it->second;
-  } else {
-    self->state.trie.match(topic, [&](subscription_trie::id id) { matched.push_back(id); });
+    a.p2p_client = *target;
+    return a;
   }
-  std::sort(matched.begin(), matched.end());
-  matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
+  self->state.trie.match(topic, [&](subscription_trie::id id) { a.ids.push_back(id); });
+  std::sort(a.ids.begin(), a.ids.end());
+  a.ids.erase(std::unique(a.ids.begin(), a.ids.end()), a.ids.end());
+  return a;
 }
 
 // Sends each matching connection the topic's committed messages the writer handed over (one shared
 // message), and reads from storage what did not fit into the event. A connection whose cursor is
 // not at the batch's start (lagging, paused, resuming) reads on from storage itself (outbound.cpp).
 void on_committed(shard_actor* self, const committed_event& event) {
-  std::vector<subscription_trie::id> matched;
   for (const auto& t : event.topics) {
     const auto& growth = t.growth;
     if (shard_of(growth.topic, self->state.count) != self->state.index) continue;
-    match(self, growth.topic, matched);
+    auto matched = match(self, growth.topic);
     if (matched.empty()) continue;
     std::uint64_t from = growth.from_offset;
     if (t.batch.match_elements<deliver_atom, queue_batch>()) {
-      for (auto id : matched)
-        if (auto it = self->state.subscribers.find(id); it != self->state.subscribers.end())
-          self->send(it->second.handle, t.batch);
+      send_to(self, matched, t.batch);
       from = std::max(from, t.batch.get_as<queue_batch>(1).next_offset);
     }
-    if (from < growth.to_offset) read_and_fan_out(self, growth.topic, from, growth.to_offset, matched);
+    if (from < growth.to_offset) read_and_fan_out(self, growth.topic, from, growth.to_offset, std::move(matched));
   }
 }
 
-caf::behavior shard(shard_actor* self, std::size_t index, std::size_t count, caf::actor reader) {
+caf::behavior shard(shard_actor* self, std::size_t index, std::size_t count, caf::actor reader, caf::actor registry) {
   self->state.index = index;
   self->state.count = count;
   self->state.reader = std::move(reader);
+  self->state.registry = std::move(registry);
   self->set_down_handler([self](const caf::down_msg& down) { remove_subscriber(self, down.source); });
   return {
       [self](subscribe_atom, const std::string& filter, const caf::actor& connection) {
         const auto id = subscriber_id(self, connection);
         self->state.subscribers[id].filters.push_back(filter);
         self->state.trie.insert(filter, id);
-      },
-      [self](p2p_atom, const std::string& client_id, const caf::actor& connection) {
-        const auto id = subscriber_id(self, connection);
-        auto& sub = self->state.subscribers[id];
-        if (!sub.p2p_client.empty()) return;
-        sub.p2p_client = client_id;
-        self->state.p2p[client_id].push_back(id);
       },
       [self](unsubscribe_atom, const std::string& filter, const caf::actor& connection) {
         auto it = self->state.ids.find(connection.address());
@@ -137,7 +133,7 @@ caf::behavior shard(shard_actor* self, std::size_t index, std::size_t count, caf
         if (f == filters.end()) return;
         filters.erase(f);
         self->state.trie.erase(filter, it->second);
-        if (filters.empty() && self->state.subscribers[it->second].p2p_client.empty()) {
+        if (filters.empty()) {
           self->demonitor(connection);
           self->state.subscribers.erase(it->second);
           self->state.ids.erase(it);
@@ -149,8 +145,9 @@ caf::behavior shard(shard_actor* self, std::size_t index, std::size_t count, caf
 
 }  // namespace
 
-caf::actor spawn_index_shard(caf::actor_system& system, std::size_t index, std::size_t count, caf::actor reader) {
-  return system.spawn(shard, index, count, std::move(reader));
+caf::actor spawn_index_shard(caf::actor_system& system, std::size_t index, std::size_t count, caf::actor reader,
+                             caf::actor registry) {
+  return system.spawn(shard, index, count, std::move(reader), std::move(registry));
 }
 
 }  // namespace unimq::actors

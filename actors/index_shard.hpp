@@ -6,14 +6,16 @@
 //
 //   (subscribe_atom, filter, connection)    adds a filter of `connection`
 //   (unsubscribe_atom, filter, connection)  removes it
-//   (p2p_atom, client_id, connection)       `connection` receives the p2p topics of `client_id` (p2p.hpp)
 //   (notify_atom, committed_event)          from the storage writer
 //   connections are monitored; their filters go when they terminate.
+// The messages of a p2p topic (p2p.hpp) go to `registry` as (p2p_atom, client_id, message), which
+// passes them to the connection holding that client id.
 
 #include <caf/all.hpp>
 
 namespace unimq::actors {
 
-caf::actor spawn_index_shard(caf::actor_system& system, std::size_t index, std::size_t count, caf::actor reader);
+caf::actor spawn_index_shard(caf::actor_system& system, std::size_t index, std::size_t count, caf::actor reader,
+                             caf::actor registry);
 
 }  // namespace unimq::actors

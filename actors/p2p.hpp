@@ -13,7 +13,8 @@
 
 namespace unimq::actors {
 
-/// (p2p_atom, client_id, connection) to every index shard: `connection` receives the p2p topics of `client_id`.
+/// (p2p_atom, client_id) to the session registry: the sending connection takes the p2p topics of
+/// `client_id` from now on; the index shards pass those topics' batches on through the registry.
 using p2p_atom = caf::atom_constant<caf::atom("p2p")>;
 
 /// The client a topic is addressed to if it is a p2p topic (`x/p2p/{clientId}`: three levels, the

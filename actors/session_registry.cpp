@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "actors/messages.hpp"
+#include "actors/p2p.hpp"
 #include "config/log.hpp"
 
 namespace unimq::actors {
@@ -18,6 +19,8 @@ struct registry_state {
   caf::actor writer;
   caf::actor reader;
   std::unordered_map<std::string, caf::actor> online;
+  // The online connections that take their p2p topics now (they asked once their session was ready).
+  std::unordered_map<std::string, caf::actor> p2p;
   // Connections being taken over: their address -> the registration waiting for them to end.
   struct takeover {
     caf::response_promise promise;
@@ -99,6 +102,7 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
     auto& st = self->state;
     for (auto it = st.online.begin(); it != st.online.end(); ++it)
       if (it->second.address() == down.source) {
+        st.p2p.erase(it->first);
         st.online.erase(it);
         break;
       }
@@ -160,6 +164,7 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
         }
         // Takeover: the old connection saves its session and stops; answer once it is gone.
         auto old = it->second;
+        st.p2p.erase(client_id);
         st.online.erase(it);
         self->monitor(conn);
         auto promise = self->make_response_promise();
@@ -181,6 +186,14 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
         if (expiry_s != 0) schedule_expiry(self, client_id, std::chrono::seconds(expiry_s));
       },
       [self](tick_atom, const std::string& client_id, std::uint64_t gen) { expire(self, client_id, gen); },
+      [self](p2p_atom, const std::string& client_id) {
+        auto& st = self->state;
+        auto it = st.online.find(client_id);
+        if (it != st.online.end() && it->second.address() == self->current_sender()) st.p2p[client_id] = it->second;
+      },
+      [self](p2p_atom, const std::string& client_id, const caf::message& batch) {
+        if (auto it = self->state.p2p.find(client_id); it != self->state.p2p.end()) self->send(it->second, batch);
+      },
   };
 }
 

@@ -9,6 +9,9 @@
 //   (will_atom, client_id, StoredMessage will, delay_s)   a connection ended and its Will is delayed.
 //   (session_atom, client_id, expiry_s)   a persistent session went offline; deleted after expiry_s
 //       (0 = never), and its delayed Will, if any, published at that moment at the latest.
+//   (p2p_atom, client_id)   from the connection holding client_id: its session is ready for p2p topics.
+//   (p2p_atom, client_id, message)   from an index shard: a batch of a p2p topic of client_id, passed
+//       on to that connection if it is ready (otherwise it reads the topic from storage later).
 //
 // On start it loads every stored session and schedules the expiry of the offline ones.
 

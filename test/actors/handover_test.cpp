@@ -38,7 +38,7 @@ struct fixture {
   std::shared_ptr<std::atomic<int>> reads = std::make_shared<std::atomic<int>>(0);
   caf::actor counted = system.spawn(counting_reader, reader, reads);
   caf::actor writer = spawn_storage_writer(system, store, reader);
-  caf::actor shard = spawn_index_shard(system, 0, 1, counted);
+  caf::actor shard = spawn_index_shard(system, 0, 1, counted, caf::actor{});
   caf::scoped_actor subscriber{system};
 
   fixture() {
