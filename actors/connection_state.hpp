@@ -72,7 +72,8 @@ struct connection_state {
   std::uint32_t session_expiry_s = 0;  ///< 0: the session ends with the connection
   std::chrono::seconds keep_alive{0};
   std::chrono::steady_clock::time_point last_packet;
-  std::optional<proto::StoredMessage> will;
+  /// Behind a pointer, not an optional: a StoredMessage is ~100 bytes, and most connections have no Will.
+  std::unique_ptr<proto::StoredMessage> will;
   std::uint32_t will_delay_s = 0;
   std::optional<std::uint32_t> will_expiry_s;  ///< the Will's Message Expiry Interval
   bool disconnect_received = false;

@@ -169,7 +169,7 @@ void on_connect(connection_actor* self, mqtt::connect_packet& p) {
     st.problem_information = p.props.request_problem_information.value_or(1) == 1;
   }
   if (p.will) {
-    st.will = will_to_stored(*p.will, st.client_id);
+    st.will = std::make_unique<proto::StoredMessage>(will_to_stored(*p.will, st.client_id));
     st.will_delay_s = p.will->props.will_delay_interval.value_or(0);
     st.will_expiry_s = p.will->props.message_expiry_interval;
   }

@@ -18,9 +18,11 @@ struct registry_state {
   static inline const char* name = "session-registry";
   caf::actor writer;
   caf::actor reader;
-  std::unordered_map<std::string, caf::actor> online;
-  // The online connections that take their p2p topics now (they asked once their session was ready).
-  std::unordered_map<std::string, caf::actor> p2p;
+  struct online_client {
+    caf::actor connection;
+    bool takes_p2p = false;  ///< its session is ready for its p2p topics (it said so)
+  };
+  std::unordered_map<std::string, online_client> online;
   // Connections being taken over: their address -> the registration waiting for them to end.
   struct takeover {
     caf::response_promise promise;
@@ -101,8 +103,7 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
   self->set_down_handler([self](const caf::down_msg& down) {
     auto& st = self->state;
     for (auto it = st.online.begin(); it != st.online.end(); ++it)
-      if (it->second.address() == down.source) {
-        st.p2p.erase(it->first);
+      if (it->second.connection.address() == down.source) {
         st.online.erase(it);
         break;
       }
@@ -126,7 +127,7 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
     }
     auto r = st.registering.find(down.source);
     if (r != st.registering.end()) {
-      if (r->second) st.online[client_id] = r->second;
+      if (r->second) st.online[client_id] = {r->second};
       st.registering.erase(r);
     }
     promise.deliver(true);
@@ -157,14 +158,13 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
           return caf::delegated<bool>();
         }
         auto it = st.online.find(client_id);
-        if (it == st.online.end() || it->second == conn) {
-          st.online[client_id] = conn;
+        if (it == st.online.end() || it->second.connection == conn) {
+          st.online[client_id].connection = conn;
           self->monitor(conn);
           return true;
         }
         // Takeover: the old connection saves its session and stops; answer once it is gone.
-        auto old = it->second;
-        st.p2p.erase(client_id);
+        auto old = it->second.connection;
         st.online.erase(it);
         self->monitor(conn);
         auto promise = self->make_response_promise();
@@ -189,10 +189,11 @@ caf::behavior registry(registry_actor* self, caf::actor writer, caf::actor reade
       [self](p2p_atom, const std::string& client_id) {
         auto& st = self->state;
         auto it = st.online.find(client_id);
-        if (it != st.online.end() && it->second.address() == self->current_sender()) st.p2p[client_id] = it->second;
+        if (it != st.online.end() && it->second.connection.address() == self->current_sender()) it->second.takes_p2p = true;
       },
       [self](p2p_atom, const std::string& client_id, const caf::message& batch) {
-        if (auto it = self->state.p2p.find(client_id); it != self->state.p2p.end()) self->send(it->second, batch);
+        auto& online = self->state.online;
+        if (auto it = online.find(client_id); it != online.end() && it->second.takes_p2p) self->send(it->second.connection, batch);
       },
   };
 }
