@@ -113,3 +113,30 @@ TEST_CASE("bad input: garbage bytes on the node port do not disturb the broker",
   CHECK(broker->running());
   check_still_serving(*broker);
 }
+
+TEST_CASE("bad input: joins and shutdowns sent straight to a group coordinator are refused", "[server]") {
+  auto broker = start_node_broker(2, false);
+  const std::string topic = it::unique("direct");
+  raw_node raw(*broker);
+  caf::scoped_actor member{raw.system};
+  auto join = [&](const caf::actor& to, actors::group_join j) {
+    actors::join_result out{"no answer", {}, 0};
+    member->request(to, std::chrono::seconds(10), actors::join_atom::value, std::move(j))
+        .receive([&](const actors::join_result& r) { out = r; }, [&](const caf::error& e) { out.error = raw.system.render(e); });
+    return out;
+  };
+  const auto self_handle = caf::actor_cast<caf::actor>(member);
+  auto joined = join(raw.service, {"g", topic, "m1", self_handle, {}});
+  REQUIRE(joined.error.empty());
+  // The coordinator's handle is every member's: a join sent to it skips the node's checks (here an
+  // empty group name and no member actor) and is refused.
+  CHECK_THAT(join(joined.coordinator, {"", topic, "m2", caf::actor{}, {}}).error, Catch::Contains("node service"));
+  // A forged shutdown does not end it: after it (same sender, in order) the group still admits a member.
+  member->send(joined.coordinator, actors::shutdown_atom::value);
+  CHECK_THAT(join(joined.coordinator, {"g", topic, "m1", self_handle, {}}).error, Catch::Contains("node service"));
+  caf::scoped_actor second{raw.system};
+  auto again = join(raw.service, {"g", topic, "m2", caf::actor_cast<caf::actor>(second), {}});
+  CHECK(again.error.empty());
+  CHECK(again.coordinator == joined.coordinator);
+  check_still_serving(*broker);
+}
