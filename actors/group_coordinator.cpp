@@ -323,25 +323,25 @@ caf::result<fetch_result> on_fetch(coordinator_actor* self, fetch_request& reque
 caf::result<commit_result> on_commit(coordinator_actor* self, commit_request& request) {
   auto& st = self->state;
   commit_result out;
-  write_request write;
-  std::vector<partition_offset> accepted;
+  // One offset per partition (the last named): a request repeating a partition is not many writes.
+  std::map<std::uint32_t, std::uint64_t> accepted;
   for (const auto& o : request.offsets) {
     // Beyond what was served is not a position the member can have read.
-    if (holds(self, o.partition, request.generation) && o.offset <= st.partitions[o.partition].cursor) {
-      write.offsets.push_back({st.consumer, st.topic, o.offset, true, o.partition});
-      accepted.push_back(o);
-    } else {
+    if (holds(self, o.partition, request.generation) && o.offset <= st.partitions[o.partition].cursor)
+      accepted[o.partition] = o.offset;
+    else
       out.refused.push_back(o.partition);
-    }
   }
-  if (write.empty()) return out;
+  if (accepted.empty()) return out;
+  write_request write;
+  for (const auto& [p, offset] : accepted) write.offsets.push_back({st.consumer, st.topic, offset, true, p});
   auto promise = self->make_response_promise();
   self->request(st.writer, kStorageTimeout, write_atom::value, std::move(write))
       .then(
           [self, out, accepted, promise](write_result& r) mutable {
             if (!r.ok()) out.error = "storage: " + r.error;
             else
-              for (const auto& o : accepted) self->state.partitions[o.partition].committed = o.offset;
+              for (const auto& [p, offset] : accepted) self->state.partitions[p].committed = offset;
             promise.deliver(std::move(out));
           },
           [out, promise](caf::error& e) mutable {
