@@ -95,6 +95,8 @@ TEST_CASE("bad input: an unreachable node is an error naming host:port", "[serve
   const std::string where = "127.0.0.1:" + std::to_string(port);
   CHECK_THROWS_WITH(client::node::connect(where), Catch::Contains(where));
   CHECK_THROWS_WITH(client::node::connect("no-port"), Catch::Contains("HOST:PORT"));
+  CHECK_THROWS_WITH(client::node::connect("localhost:99999"), Catch::Contains("port must be a number"));
+  CHECK_THROWS_WITH(client::node::connect("::1:7000"), Catch::Contains("in brackets"));
 }
 
 TEST_CASE("bad input: garbage bytes on the node port do not disturb the broker", "[server]") {

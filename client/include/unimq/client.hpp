@@ -65,7 +65,7 @@ class node {
  public:
   /// Connects; throws error naming host:port if the node cannot be reached in connect_timeout.
   static std::shared_ptr<node> connect(const std::string& host, std::uint16_t port, node_options options = {});
-  /// "host:port" form, as unimqctl takes it.
+  /// "host:port" form ("[v6-host]:port" for an IPv6 address), as unimqd's --listen takes it.
   static std::shared_ptr<node> connect(const std::string& host_port, node_options options = {});
 
   ~node();
