@@ -3,9 +3,11 @@
 #include <map>
 
 #include "actors/group_coordinator.hpp"
+#include "actors/produce_check.hpp"
 #include "actors/server_messages.hpp"
 #include "config/log.hpp"
 #include "protocol/topic.hpp"
+#include "protocol/utf8.hpp"
 
 namespace unimq::actors {
 namespace {
@@ -16,7 +18,6 @@ constexpr auto kStorageTimeout = std::chrono::seconds(30);
 constexpr std::size_t kMaxGroupName = 256;
 // Producer and member ids are stored with messages or logged; bounded like group names.
 constexpr std::size_t kMaxId = 256;
-constexpr std::uint32_t kMaxQos = 2;
 // Groups with a member at once (a coordinator each, ended when its last member goes): a bound on what
 // a peer joining under ever new group names can make the node hold.
 constexpr std::size_t kMaxGroups = 10000;
@@ -36,21 +37,12 @@ struct service_state {
 
 using service_actor = caf::stateful_actor<service_state>;
 
-// Empty if `m` may be stored; else why not.
-std::string check_message(const proto::StoredMessage& m, std::uint16_t max_levels) {
-  if (auto e = mqtt::validate_topic_name(m.topic(), max_levels); e != mqtt::topic_error::none)
-    return "invalid topic '" + m.topic() + "': " + mqtt::to_string(e);
-  // `$` topics are the broker's ($SYS), as for MQTT publishers (handle_publish.cpp).
-  if (m.topic()[0] == '$') return "topic '" + m.topic() + "' starts with '$', which is reserved for the broker";
-  if (m.qos() > kMaxQos) return "invalid QoS " + std::to_string(m.qos()) + " for topic '" + m.topic() + "'";
-  return {};
-}
-
 std::string check_join(const group_join& j) {
   if (j.group.empty()) return "the group name is empty";
   if (j.group.size() > kMaxGroupName) return "the group name is longer than " + std::to_string(kMaxGroupName) + " bytes";
   if (j.group.find('\0') != std::string::npos) return "the group name contains a NUL character";
   if (j.member_id.size() > kMaxId) return "the member id is longer than " + std::to_string(kMaxId) + " bytes";
+  if (mqtt::validate_utf8(j.topic) != mqtt::utf8_error::none) return "the topic is not valid UTF-8";
   if (auto e = mqtt::validate_topic_name(j.topic); e != mqtt::topic_error::none)
     return "invalid topic '" + j.topic + "': " + mqtt::to_string(e);
   if (mqtt::first_level(j.topic) != j.topic) return "'" + j.topic + "' is not a first-level topic (no '/')";
@@ -67,7 +59,7 @@ caf::result<produce_result> produce(service_actor* self, produce_request& reques
   write_request write;
   write.messages.reserve(request.messages.size());
   for (auto& m : request.messages) {
-    if (auto why = check_message(m, self->state.max_topic_levels); !why.empty()) {
+    if (auto why = check_produced(m, self->state.max_topic_levels); !why.empty()) {
       log::write(log::level::warn, "node", "producer=" + request.producer_id + " batch refused: " + why);
       return produce_result{why, {}};
     }

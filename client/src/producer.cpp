@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "actors/produce_check.hpp"
 #include "actors/server_messages.hpp"
 #include "message_codec.hpp"
 #include "node_impl.hpp"
@@ -115,10 +116,11 @@ producer::~producer() {
 }
 
 std::future<receipt> producer::send(message m) {
-  check_sendable(m);
   auto& p = *_impl->core;
   const auto size = m.payload.size();
   auto stored = to_stored(std::move(m), now_unix_ms());
+  // The node's own check (it refuses the whole batch otherwise), here to fail this send alone.
+  if (auto why = actors::check_produced(stored, 0); !why.empty()) throw error(why);
   std::unique_lock<std::mutex> lock(p.mutex);
   if (!p.current) {
     p.current = std::make_shared<producer_batch>();

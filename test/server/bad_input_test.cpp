@@ -46,6 +46,20 @@ TEST_CASE("bad input: invalid topic names are refused at send", "[server]") {
   client::message bad_qos = numbered("a/b", 1);
   bad_qos.qos = 3;
   CHECK_THROWS_AS(p.send(bad_qos), client::error);
+  // What MQTT subscribers would refuse as malformed (and then get again after every reconnect).
+  CHECK_THROWS_WITH(p.send(numbered("a/\xff\xfe", 1)), Catch::Contains("not valid UTF-8"));
+  client::message bad_property = numbered("a/b", 1);
+  bad_property.content_type = "text/\xc3";
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("content type is not valid UTF-8"));
+  bad_property = numbered("a/b", 1);
+  bad_property.response_topic = "replies/#";
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("invalid response topic 'replies/#'"));
+  bad_property = numbered("a/b", 1);
+  bad_property.user_properties = {{"k", std::string("\0", 1)}};
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("user property 'k' is not valid UTF-8"));
+  bad_property = numbered("a/b", 1);
+  bad_property.payload_format = 2;
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("invalid payload format 2"));
   CHECK_THROWS_WITH(p.send(numbered("x/#", 1)), Catch::Contains("invalid topic 'x/#'"));
   p.flush();  // nothing was queued, nothing failed
 }
@@ -70,6 +84,8 @@ TEST_CASE("bad input: the node refuses a batch with an invalid topic that skippe
   CHECK_THAT(produce("bad/#"), Catch::Contains("invalid topic 'bad/#'"));
   // A server app may not forge the broker's $SYS topics any more than an MQTT client may.
   CHECK_THAT(produce("$SYS/forged"), Catch::Contains("reserved for the broker"));
+  // Bytes an MQTT subscriber's library refuses: it would disconnect and get them again on reconnect.
+  CHECK_THAT(produce("ok/\xc0\x80"), Catch::Contains("not valid UTF-8"));
   // Nothing of the refused batch was stored: the valid message is not there either.
   auto node = connect(*broker);
   client::consumer c(node, {"raw", "ok", client::start_position::oldest()});
