@@ -377,6 +377,7 @@ caf::behavior group_coordinator(coordinator_actor* self, caf::actor service, std
   st.reader = std::move(reader);
   self->send(st.writer, listen_atom::value, caf::actor_cast<caf::actor>(self));
   self->set_down_handler([self](const caf::down_msg& down) { remove_member(self, down.source, "is gone"); });
+  self->set_default_handler(caf::drop);  // as the node service's: every member's peer can send it anything
   return {
       [self](join_atom, group_join& join) { return on_join(self, join); },
       [self](leave_atom) {

@@ -120,6 +120,9 @@ caf::behavior node_service(service_actor* self, caf::actor writer, caf::actor re
   self->state.writer = std::move(writer);
   self->state.reader = std::move(reader);
   self->state.max_topic_levels = max_topic_levels;
+  // Any peer may send anything: CAF's default prints each unexpected message to stdout (the log), so a
+  // peer could flood it. Dropped silently; a request still gets CAF's unexpected_message error.
+  self->set_default_handler(caf::drop);
   return {
       [self](produce_atom, produce_request& request) { return produce(self, request); },
       [self](join_atom, group_join& join) { return on_join(self, join); },

@@ -158,3 +158,15 @@ TEST_CASE("bad input: joins and shutdowns sent straight to a group coordinator a
   CHECK(again.coordinator == joined.coordinator);
   check_still_serving(*broker);
 }
+
+TEST_CASE("bad input: messages the node service does not know get an error, not a log line each", "[server]") {
+  auto broker = start_node_broker();
+  raw_node raw(*broker);
+  caf::scoped_actor self{raw.system};
+  std::string error;
+  self->request(raw.service, std::chrono::seconds(10), std::string("hello"), 42)
+      .receive([&](const caf::message&) { error = "answered"; }, [&](const caf::error& e) { error = raw.system.render(e); });
+  CHECK_THAT(error, Catch::Contains("unexpected_message"));
+  CHECK_THAT(broker->log(), !Catch::Contains("unexpected message"));
+  check_still_serving(*broker);
+}
