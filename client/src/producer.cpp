@@ -123,6 +123,11 @@ std::future<receipt> producer::send(message m) {
   if (auto why = actors::check_produced(stored, 0); !why.empty()) throw error(why);
   std::unique_lock<std::mutex> lock(p.mutex);
   if (!p.current) {
+    // A new batch may close by its linger timer without another send: it starts only when it has a
+    // slot, or a slow node would let batches (and memory) pile up without bound.
+    p.changed.wait(lock, [&] { return p.outstanding < p.options.max_batches_in_flight; });
+  }
+  if (!p.current) {
     p.current = std::make_shared<producer_batch>();
     p.current->request.producer_id = p.options.producer_id;
     p.current->epoch = ++p.epoch;
