@@ -65,6 +65,9 @@ struct coordinator_state {
   // start offsets, the later over commits made after the earlier (skipping messages for the group).
   std::deque<queued_join> joins;
   bool joining = false;
+  // A join that resets the offsets is being admitted: commits are refused until every partition has
+  // restarted, or one landing after the reset's write would undo it in storage.
+  bool resetting = false;
   std::uint64_t joins_seen = 0;  // told to the service with an idle report
   std::vector<partition_state> partitions;
   bool loaded = false;
@@ -214,6 +217,7 @@ void finish_join(coordinator_actor* self, caf::response_promise& promise, join_r
     log::write(log::level::warn, "group", describe(self) + " join refused: " + result.error);
   promise.deliver(std::move(result));
   self->state.joining = false;
+  self->state.resetting = false;
   start_join(self);
   check_idle(self);
 }
@@ -269,6 +273,7 @@ void start_join(coordinator_actor* self) {
   auto next = std::move(st.joins.front());
   st.joins.pop_front();
   st.joining = true;
+  st.resetting = next.join.from.reset;
   if (!st.members.count(next.join.member.address()) && st.members.size() >= kMaxMembers)
     return finish_join(self, next.promise,
                        join_result{"the group has " + std::to_string(kMaxMembers) + " members, the most it takes", {}, 0});
@@ -327,7 +332,7 @@ caf::result<commit_result> on_commit(coordinator_actor* self, commit_request& re
   std::map<std::uint32_t, std::uint64_t> accepted;
   for (const auto& o : request.offsets) {
     // Beyond what was served is not a position the member can have read.
-    if (holds(self, o.partition, request.generation) && o.offset <= st.partitions[o.partition].cursor)
+    if (!st.resetting && holds(self, o.partition, request.generation) && o.offset <= st.partitions[o.partition].cursor)
       accepted[o.partition] = o.offset;
     else
       out.refused.push_back(o.partition);
