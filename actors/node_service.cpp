@@ -58,8 +58,10 @@ caf::result<produce_result> produce(service_actor* self, produce_request& reques
   }
   write_request write;
   write.messages.reserve(request.messages.size());
+  const auto now_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   for (auto& m : request.messages) {
-    if (auto why = check_produced(m, self->state.max_topic_levels); !why.empty()) {
+    if (auto why = check_produced(m, self->state.max_topic_levels, now_ms); !why.empty()) {
       log::write(log::level::warn, "node", "producer=" + request.producer_id + " batch refused: " + why);
       return produce_result{why, {}};
     }

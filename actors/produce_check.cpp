@@ -9,6 +9,9 @@ namespace {
 constexpr std::uint32_t kMaxQos = 2;
 constexpr std::uint32_t kMaxPayloadFormat = 1;  // 0 unspecified bytes, 1 UTF-8 (MQTT 5 §3.3.2.3.2)
 constexpr std::size_t kMaxString = 65535;       // an MQTT string's 16-bit length
+// MQTT 5's Message Expiry Interval is a 32-bit count of seconds; a later deadline would reach MQTT
+// subscribers truncated.
+constexpr std::uint64_t kMaxExpiryMs = std::uint64_t{0xffffffff} * 1000;
 
 // Empty if `s` is an MQTT UTF-8 Encoded String; else why not, naming `what`.
 std::string check_string(const std::string& s, const std::string& what) {
@@ -26,7 +29,7 @@ std::string check_topic(const std::string& topic, std::uint16_t max_levels, cons
 
 }  // namespace
 
-std::string check_produced(const proto::StoredMessage& m, std::uint16_t max_topic_levels) {
+std::string check_produced(const proto::StoredMessage& m, std::uint16_t max_topic_levels, std::uint64_t now_ms) {
   if (auto why = check_topic(m.topic(), max_topic_levels, "topic"); !why.empty()) return why;
   // `$` topics are the broker's ($SYS), as for MQTT publishers (handle_publish.cpp).
   if (m.topic()[0] == '$') return "topic '" + m.topic() + "' starts with '$', which is reserved for the broker";
@@ -37,6 +40,8 @@ std::string check_produced(const proto::StoredMessage& m, std::uint16_t max_topi
     if (auto why = check_string(m.content_type(), "the content type"); !why.empty()) return why;
   if (m.has_response_topic())
     if (auto why = check_topic(m.response_topic(), 0, "response topic"); !why.empty()) return why;
+  if (m.has_expiry_deadline_ms() && m.expiry_deadline_ms() > now_ms && m.expiry_deadline_ms() - now_ms > kMaxExpiryMs)
+    return "the expiry is longer than MQTT's Message Expiry Interval can say (4294967295 s)";
   for (const auto& p : m.user_properties()) {
     if (auto why = check_string(p.key(), "a user property name"); !why.empty()) return why;
     if (auto why = check_string(p.value(), "the user property '" + p.key() + "'"); !why.empty()) return why;

@@ -118,9 +118,11 @@ producer::~producer() {
 std::future<receipt> producer::send(message m) {
   auto& p = *_impl->core;
   const auto size = m.payload.size();
-  auto stored = to_stored(std::move(m), now_unix_ms());
+  if (m.expiry && m.expiry->count() < 0) throw error("a negative expiry");
+  const auto now = now_unix_ms();
+  auto stored = to_stored(std::move(m), now);
   // The node's own check (it refuses the whole batch otherwise), here to fail this send alone.
-  if (auto why = actors::check_produced(stored, 0); !why.empty()) throw error(why);
+  if (auto why = actors::check_produced(stored, 0, now); !why.empty()) throw error(why);
   std::unique_lock<std::mutex> lock(p.mutex);
   if (!p.current) {
     // A new batch may close by its linger timer without another send: it starts only when it has a

@@ -60,6 +60,11 @@ TEST_CASE("bad input: invalid topic names are refused at send", "[server]") {
   bad_property = numbered("a/b", 1);
   bad_property.payload_format = 2;
   CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("invalid payload format 2"));
+  bad_property = numbered("a/b", 1);
+  bad_property.expiry = std::chrono::seconds(std::uint64_t{1} << 32);
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("Message Expiry Interval"));
+  bad_property.expiry = std::chrono::seconds(-1);
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("negative expiry"));
   CHECK_THROWS_WITH(p.send(numbered("x/#", 1)), Catch::Contains("invalid topic 'x/#'"));
   p.flush();  // nothing was queued, nothing failed
 }
