@@ -24,6 +24,8 @@ constexpr std::uint32_t kMaxFetchBytes = 16 << 20;
 // Members of one group: every join sends an assignment to each member, so a peer joining without end
 // would cost the node quadratic work; a group has no use for many more members than partitions.
 constexpr std::size_t kMaxMembers = 256;
+// Joins waiting to be admitted (each reads the group's state in turn); more is a peer flooding joins.
+constexpr std::size_t kMaxQueuedJoins = 64;
 
 struct member_info {
   std::string id;
@@ -297,6 +299,10 @@ caf::result<join_result> on_join(coordinator_actor* self, group_join& join) {
     return join_result{"joins go to the node service", {}, 0};
   }
   ++st.joins_seen;
+  if (st.joins.size() >= kMaxQueuedJoins) {
+    log::write(log::level::warn, "group", describe(self) + " refused a join: " + std::to_string(kMaxQueuedJoins) + " waiting");
+    return join_result{"more than " + std::to_string(kMaxQueuedJoins) + " joins of the group are waiting", {}, 0};
+  }
   st.joins.push_back({std::move(join), self->make_response_promise()});
   start_join(self);
   return caf::delegated<join_result>();
