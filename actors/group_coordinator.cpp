@@ -21,6 +21,11 @@ constexpr std::uint32_t kMaxWaitMs = 5000;
 constexpr std::size_t kMaxQueuedFetches = 16;
 constexpr std::uint32_t kMaxFetchMessages = 1 << 16;
 constexpr std::uint32_t kMaxFetchBytes = 16 << 20;
+// Members of one group: every join sends an assignment to each member, so a peer joining without end
+// would cost the node quadratic work; a group has no use for many more members than partitions.
+constexpr std::size_t kMaxMembers = 256;
+// Joins waiting to be admitted (each reads the group's state in turn); more is a peer flooding joins.
+constexpr std::size_t kMaxQueuedJoins = 64;
 
 struct member_info {
   std::string id;
@@ -31,6 +36,11 @@ struct pending_fetch {
   caf::response_promise promise;
   fetch_request request;
   steady::time_point deadline;
+};
+
+struct queued_join {
+  group_join join;
+  caf::response_promise promise;
 };
 
 struct partition_state {
@@ -49,9 +59,18 @@ struct coordinator_state {
   std::string group;
   std::string topic;
   std::string consumer;
+  caf::actor service;
   caf::actor writer;
   caf::actor reader;
   std::map<caf::actor_addr, member_info> members;
+  // Joins are admitted one at a time: two joins reading the group's offsets at once could each write
+  // start offsets, the later over commits made after the earlier (skipping messages for the group).
+  std::deque<queued_join> joins;
+  bool joining = false;
+  // A join that resets the offsets is being admitted: commits are refused until every partition has
+  // restarted, or one landing after the reset's write would undo it in storage.
+  bool resetting = false;
+  std::uint64_t joins_seen = 0;  // told to the service with an idle report
   std::vector<partition_state> partitions;
   bool loaded = false;
   std::uint64_t generation = 0;
@@ -175,17 +194,39 @@ void rebalance(coordinator_actor* self, bool restart_all) {
                                             std::to_string(n) + " members, " + std::to_string(total) + " partitions");
 }
 
+// Tells the service the group has no member and no join on its way, so that it can end the coordinator
+// (the service knows whether a join is in flight: `joins_seen` is then behind its count).
+void check_idle(coordinator_actor* self) {
+  auto& st = self->state;
+  if (st.members.empty() && !st.joining && st.joins.empty())
+    self->send(st.service, leave_atom::value, st.group, st.topic, st.joins_seen);
+}
+
 void remove_member(coordinator_actor* self, const caf::actor_addr& addr, const char* why) {
   auto it = self->state.members.find(addr);
   if (it == self->state.members.end()) return;
   log::write(log::level::info, "group", describe(self) + " member=" + it->second.id + " " + why);
   self->state.members.erase(it);
   rebalance(self, false);
+  check_idle(self);
+}
+
+void start_join(coordinator_actor* self);
+
+// Answers the join being admitted and starts the next one.
+void finish_join(coordinator_actor* self, caf::response_promise& promise, join_result result) {
+  if (!result.error.empty())
+    log::write(log::level::warn, "group", describe(self) + " join refused: " + result.error);
+  promise.deliver(std::move(result));
+  self->state.joining = false;
+  self->state.resetting = false;
+  start_join(self);
+  check_idle(self);
 }
 
 // Completes a join once the group's offsets are known (and, where they changed, durable).
 void admit(coordinator_actor* self, group_join& join, const std::vector<std::uint64_t>& committed,
-           caf::response_promise promise) {
+           caf::response_promise& promise) {
   auto& st = self->state;
   if (st.partitions.size() < committed.size()) st.partitions.resize(committed.size());
   for (std::size_t p = 0; p < committed.size(); ++p) st.partitions[p].committed = committed[p];
@@ -195,15 +236,13 @@ void admit(coordinator_actor* self, group_join& join, const std::vector<std::uin
   st.members[addr] = member_info{join.member_id, join.member};
   log::write(log::level::info, "group", describe(self) + " member=" + join.member_id + " joined");
   rebalance(self, join.from.reset);
-  promise.deliver(join_result{{}, caf::actor_cast<caf::actor>(self), static_cast<std::uint32_t>(st.partitions.size())});
+  finish_join(self, promise,
+              join_result{{}, caf::actor_cast<caf::actor>(self), static_cast<std::uint32_t>(st.partitions.size())});
 }
 
-void on_group_state(coordinator_actor* self, group_join& join, group_state& gs, caf::response_promise promise) {
+void on_group_state(coordinator_actor* self, group_join& join, group_state& gs, caf::response_promise& promise) {
   auto& st = self->state;
-  if (!gs.error.empty()) {
-    promise.deliver(join_result{"storage: " + gs.error, {}, 0});
-    return;
-  }
+  if (!gs.error.empty()) return finish_join(self, promise, join_result{"storage: " + gs.error, {}, 0});
   // Every partition gets a committed offset at the first join (the start position where the group has
   // none), so a member that dies before committing cannot make the next one start somewhere else.
   std::vector<std::uint64_t> committed(gs.partitions);
@@ -217,22 +256,55 @@ void on_group_state(coordinator_actor* self, group_join& join, group_state& gs, 
       committed[p] = known ? st.partitions[p].committed : gs.committed[p];
     }
   }
-  if (write.empty()) return admit(self, join, committed, std::move(promise));
+  if (write.empty()) return admit(self, join, committed, promise);
   self->request(st.writer, kStorageTimeout, write_atom::value, std::move(write))
       .then(
           [self, join, committed, promise](write_result& r) mutable {
-            if (!r.ok()) return promise.deliver(join_result{"storage: " + r.error, {}, 0});
-            admit(self, join, committed, std::move(promise));
+            if (!r.ok()) return finish_join(self, promise, join_result{"storage: " + r.error, {}, 0});
+            admit(self, join, committed, promise);
           },
-          [promise](caf::error& e) mutable { promise.deliver(join_result{"storage: " + caf::to_string(e), {}, 0}); });
+          [self, promise](caf::error& e) mutable {
+            finish_join(self, promise, join_result{"storage: " + caf::to_string(e), {}, 0});
+          });
 }
 
+// Starts admitting the next queued join unless one is being admitted.
+void start_join(coordinator_actor* self) {
+  auto& st = self->state;
+  if (st.joining || st.joins.empty()) return;
+  auto next = std::move(st.joins.front());
+  st.joins.pop_front();
+  st.joining = true;
+  st.resetting = next.join.from.reset;
+  if (!st.members.count(next.join.member.address()) && st.members.size() >= kMaxMembers)
+    return finish_join(self, next.promise,
+                       join_result{"the group has " + std::to_string(kMaxMembers) + " members, the most it takes", {}, 0});
+  group_state_request request{st.consumer, st.topic, next.join.from};
+  self->request(st.reader, kStorageTimeout, group_atom::value, std::move(request))
+      .then(
+          [self, join = std::move(next.join), promise = next.promise](group_state& gs) mutable {
+            on_group_state(self, join, gs, promise);
+          },
+          [self, promise = next.promise](caf::error& e) mutable {
+            finish_join(self, promise, join_result{"storage: " + caf::to_string(e), {}, 0});
+          });
+}
+
+// Joins come from the node service, which checked them (the coordinator's handle is known to every
+// member, so anything else may be a peer skipping the checks); it counts them for the idle handshake.
 caf::result<join_result> on_join(coordinator_actor* self, group_join& join) {
-  auto promise = self->make_response_promise();
-  group_state_request request{self->state.consumer, self->state.topic, join.from};
-  self->request(self->state.reader, kStorageTimeout, group_atom::value, std::move(request))
-      .then([self, join, promise](group_state& gs) mutable { on_group_state(self, join, gs, std::move(promise)); },
-            [promise](caf::error& e) mutable { promise.deliver(join_result{"storage: " + caf::to_string(e), {}, 0}); });
+  auto& st = self->state;
+  if (caf::actor_cast<caf::actor_addr>(self->current_sender()) != st.service.address()) {
+    log::write(log::level::warn, "group", describe(self) + " refused a join that did not come through the node service");
+    return join_result{"joins go to the node service", {}, 0};
+  }
+  ++st.joins_seen;
+  if (st.joins.size() >= kMaxQueuedJoins) {
+    log::write(log::level::warn, "group", describe(self) + " refused a join: " + std::to_string(kMaxQueuedJoins) + " waiting");
+    return join_result{"more than " + std::to_string(kMaxQueuedJoins) + " joins of the group are waiting", {}, 0};
+  }
+  st.joins.push_back({std::move(join), self->make_response_promise()});
+  start_join(self);
   return caf::delegated<join_result>();
 }
 
@@ -262,25 +334,25 @@ caf::result<fetch_result> on_fetch(coordinator_actor* self, fetch_request& reque
 caf::result<commit_result> on_commit(coordinator_actor* self, commit_request& request) {
   auto& st = self->state;
   commit_result out;
-  write_request write;
-  std::vector<partition_offset> accepted;
+  // One offset per partition (the last named): a request repeating a partition is not many writes.
+  std::map<std::uint32_t, std::uint64_t> accepted;
   for (const auto& o : request.offsets) {
     // Beyond what was served is not a position the member can have read.
-    if (holds(self, o.partition, request.generation) && o.offset <= st.partitions[o.partition].cursor) {
-      write.offsets.push_back({st.consumer, st.topic, o.offset, true, o.partition});
-      accepted.push_back(o);
-    } else {
+    if (!st.resetting && holds(self, o.partition, request.generation) && o.offset <= st.partitions[o.partition].cursor)
+      accepted[o.partition] = o.offset;
+    else
       out.refused.push_back(o.partition);
-    }
   }
-  if (write.empty()) return out;
+  if (accepted.empty()) return out;
+  write_request write;
+  for (const auto& [p, offset] : accepted) write.offsets.push_back({st.consumer, st.topic, offset, true, p});
   auto promise = self->make_response_promise();
   self->request(st.writer, kStorageTimeout, write_atom::value, std::move(write))
       .then(
           [self, out, accepted, promise](write_result& r) mutable {
             if (!r.ok()) out.error = "storage: " + r.error;
             else
-              for (const auto& o : accepted) self->state.partitions[o.partition].committed = o.offset;
+              for (const auto& [p, offset] : accepted) self->state.partitions[p].committed = offset;
             promise.deliver(std::move(out));
           },
           [out, promise](caf::error& e) mutable {
@@ -305,9 +377,10 @@ void on_notify(coordinator_actor* self, const notify_event& event) {
   }
 }
 
-caf::behavior group_coordinator(coordinator_actor* self, std::string group, std::string topic, caf::actor writer,
-                                caf::actor reader) {
+caf::behavior group_coordinator(coordinator_actor* self, caf::actor service, std::string group, std::string topic,
+                                caf::actor writer, caf::actor reader) {
   auto& st = self->state;
+  st.service = std::move(service);
   st.consumer = group_consumer_name(group);
   st.group = std::move(group);
   st.topic = std::move(topic);
@@ -315,6 +388,7 @@ caf::behavior group_coordinator(coordinator_actor* self, std::string group, std:
   st.reader = std::move(reader);
   self->send(st.writer, listen_atom::value, caf::actor_cast<caf::actor>(self));
   self->set_down_handler([self](const caf::down_msg& down) { remove_member(self, down.source, "is gone"); });
+  self->set_default_handler(caf::drop);  // as the node service's: every member's peer can send it anything
   return {
       [self](join_atom, group_join& join) { return on_join(self, join); },
       [self](leave_atom) {
@@ -332,6 +406,12 @@ caf::behavior group_coordinator(coordinator_actor* self, std::string group, std:
         empty.next_offset = ps.cursor;
         answer_head(self, p, std::move(empty));
       },
+      // The service's answer to an idle report that no join overtook: the group has no member left.
+      [self](shutdown_atom) {
+        if (caf::actor_cast<caf::actor_addr>(self->current_sender()) != self->state.service.address()) return;
+        log::write(log::level::info, "group", describe(self) + " has no members: ends");
+        self->quit();
+      },
   };
 }
 
@@ -339,8 +419,8 @@ caf::behavior group_coordinator(coordinator_actor* self, std::string group, std:
 
 caf::actor spawn_group_coordinator(caf::local_actor* parent, std::string group, std::string topic, caf::actor writer,
                                    caf::actor reader) {
-  return parent->spawn<caf::linked>(group_coordinator, std::move(group), std::move(topic), std::move(writer),
-                                    std::move(reader));
+  return parent->spawn<caf::linked>(group_coordinator, caf::actor_cast<caf::actor>(parent), std::move(group),
+                                    std::move(topic), std::move(writer), std::move(reader));
 }
 
 }  // namespace unimq::actors

@@ -12,6 +12,9 @@
 // - Commits are accepted only from the member that holds the partition since the generation the
 //   request names, so a dead or slow member cannot move the group's offsets back; they are answered
 //   after the storage commit.
+// - Joins are accepted from the node service only and admitted one at a time. With no member left
+//   the coordinator reports (leave_atom, group, topic, joins seen) to the service, which ends it with
+//   shutdown_atom unless a join is on its way (the same handshake as the shared-group directory's).
 
 #include <caf/all.hpp>
 
@@ -19,7 +22,8 @@
 
 namespace unimq::actors {
 
-/// Spawns the coordinator of `group` on first-level topic `topic`, linked to `parent`. It registers
+/// Spawns the coordinator of `group` on first-level topic `topic`, linked to `parent` (the node
+/// service, which alone may send it joins and end it). It registers
 /// itself with `writer` as a notify listener and reads through `reader`.
 caf::actor spawn_group_coordinator(caf::local_actor* parent, std::string group, std::string topic, caf::actor writer,
                                    caf::actor reader);

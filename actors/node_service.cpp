@@ -3,9 +3,11 @@
 #include <map>
 
 #include "actors/group_coordinator.hpp"
+#include "actors/produce_check.hpp"
 #include "actors/server_messages.hpp"
 #include "config/log.hpp"
 #include "protocol/topic.hpp"
+#include "protocol/utf8.hpp"
 
 namespace unimq::actors {
 namespace {
@@ -14,32 +16,33 @@ namespace {
 constexpr auto kStorageTimeout = std::chrono::seconds(30);
 // Group names are stored in offset keys; a bound keeps a hostile client from bloating them.
 constexpr std::size_t kMaxGroupName = 256;
-constexpr std::uint32_t kMaxQos = 2;
+// Producer and member ids are stored with messages or logged; bounded like group names.
+constexpr std::size_t kMaxId = 256;
+// Groups with a member at once (a coordinator each, ended when its last member goes): a bound on what
+// a peer joining under ever new group names can make the node hold.
+constexpr std::size_t kMaxGroups = 10000;
+
+struct coordinator_entry {
+  caf::actor coordinator;
+  std::uint64_t joins = 0;  // joins sent to it: an idle report that counted fewer is stale
+};
 
 struct service_state {
   static inline const char* name = "node-service";
   caf::actor writer;
   caf::actor reader;
   std::uint16_t max_topic_levels = 0;
-  std::map<std::pair<std::string, std::string>, caf::actor> coordinators;  // by (group, topic)
+  std::map<std::pair<std::string, std::string>, coordinator_entry> coordinators;  // by (group, topic)
 };
 
 using service_actor = caf::stateful_actor<service_state>;
-
-// Empty if `m` may be stored; else why not.
-std::string check_message(const proto::StoredMessage& m, std::uint16_t max_levels) {
-  if (auto e = mqtt::validate_topic_name(m.topic(), max_levels); e != mqtt::topic_error::none)
-    return "invalid topic '" + m.topic() + "': " + mqtt::to_string(e);
-  // `$` topics are the broker's ($SYS), as for MQTT publishers (handle_publish.cpp).
-  if (m.topic()[0] == '$') return "topic '" + m.topic() + "' starts with '$', which is reserved for the broker";
-  if (m.qos() > kMaxQos) return "invalid QoS " + std::to_string(m.qos()) + " for topic '" + m.topic() + "'";
-  return {};
-}
 
 std::string check_join(const group_join& j) {
   if (j.group.empty()) return "the group name is empty";
   if (j.group.size() > kMaxGroupName) return "the group name is longer than " + std::to_string(kMaxGroupName) + " bytes";
   if (j.group.find('\0') != std::string::npos) return "the group name contains a NUL character";
+  if (j.member_id.size() > kMaxId) return "the member id is longer than " + std::to_string(kMaxId) + " bytes";
+  if (mqtt::validate_utf8(j.topic) != mqtt::utf8_error::none) return "the topic is not valid UTF-8";
   if (auto e = mqtt::validate_topic_name(j.topic); e != mqtt::topic_error::none)
     return "invalid topic '" + j.topic + "': " + mqtt::to_string(e);
   if (mqtt::first_level(j.topic) != j.topic) return "'" + j.topic + "' is not a first-level topic (no '/')";
@@ -49,10 +52,16 @@ std::string check_join(const group_join& j) {
 }
 
 caf::result<produce_result> produce(service_actor* self, produce_request& request) {
+  if (request.producer_id.size() > kMaxId) {
+    log::write(log::level::warn, "node", "batch refused: producer id of " + std::to_string(request.producer_id.size()) + " bytes");
+    return produce_result{"the producer id is longer than " + std::to_string(kMaxId) + " bytes", {}};
+  }
   write_request write;
   write.messages.reserve(request.messages.size());
+  const auto now_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   for (auto& m : request.messages) {
-    if (auto why = check_message(m, self->state.max_topic_levels); !why.empty()) {
+    if (auto why = check_produced(m, self->state.max_topic_levels, now_ms); !why.empty()) {
       log::write(log::level::warn, "node", "producer=" + request.producer_id + " batch refused: " + why);
       return produce_result{why, {}};
     }
@@ -83,22 +92,50 @@ caf::result<produce_result> produce(service_actor* self, produce_request& reques
   return caf::delegated<produce_result>();
 }
 
+// Hands a checked join to the coordinator of (group, topic), spawning it at the group's first join.
+caf::result<join_result> on_join(service_actor* self, group_join& join) {
+  if (auto why = check_join(join); !why.empty()) {
+    log::write(log::level::warn, "node", "member=" + join.member_id.substr(0, kMaxId) + " join refused: " + why);
+    return join_result{why, {}, 0};
+  }
+  auto& coordinators = self->state.coordinators;
+  const auto key = std::make_pair(join.group, join.topic);
+  auto it = coordinators.find(key);
+  if (it == coordinators.end()) {
+    if (coordinators.size() >= kMaxGroups) {
+      log::write(log::level::warn, "node", "member=" + join.member_id + " join refused: " + std::to_string(kMaxGroups) + " groups");
+      return join_result{"the node serves " + std::to_string(kMaxGroups) + " groups, the most it takes", {}, 0};
+    }
+    auto coordinator = spawn_group_coordinator(self, join.group, join.topic, self->state.writer, self->state.reader);
+    it = coordinators.emplace(key, coordinator_entry{std::move(coordinator), 0}).first;
+  }
+  ++it->second.joins;
+  // A request, not a delegation: the coordinator takes joins from the service only.
+  auto promise = self->make_response_promise();
+  self->request(it->second.coordinator, caf::infinite, join_atom::value, std::move(join))
+      .then([promise](join_result& r) mutable { promise.deliver(std::move(r)); },
+            [promise](caf::error& e) mutable { promise.deliver(join_result{"join: " + caf::to_string(e), {}, 0}); });
+  return caf::delegated<join_result>();
+}
+
 caf::behavior node_service(service_actor* self, caf::actor writer, caf::actor reader, std::uint16_t max_topic_levels) {
   self->state.writer = std::move(writer);
   self->state.reader = std::move(reader);
   self->state.max_topic_levels = max_topic_levels;
+  // Any peer may send anything: CAF's default prints each unexpected message to stdout (the log), so a
+  // peer could flood it. Dropped silently; a request still gets CAF's unexpected_message error.
+  self->set_default_handler(caf::drop);
   return {
       [self](produce_atom, produce_request& request) { return produce(self, request); },
-      [self](join_atom, group_join& join) -> caf::result<join_result> {
-        if (auto why = check_join(join); !why.empty()) {
-          log::write(log::level::warn, "node", "member=" + join.member_id + " join refused: " + why);
-          return join_result{why, {}, 0};
-        }
-        auto& coordinator = self->state.coordinators[{join.group, join.topic}];
-        if (!coordinator)
-          coordinator = spawn_group_coordinator(self, join.group, join.topic, self->state.writer, self->state.reader);
-        self->delegate(coordinator, join_atom::value, std::move(join));
-        return caf::delegated<join_result>();
+      [self](join_atom, group_join& join) { return on_join(self, join); },
+      [self](leave_atom, const std::string& group, const std::string& topic, std::uint64_t joins) {
+        auto& coordinators = self->state.coordinators;
+        auto it = coordinators.find({group, topic});
+        if (it == coordinators.end() || it->second.joins != joins ||
+            it->second.coordinator.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()))
+          return;  // a join overtook the report (or a peer forged it)
+        self->send(it->second.coordinator, shutdown_atom::value);
+        coordinators.erase(it);
       },
   };
 }

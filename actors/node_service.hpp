@@ -1,7 +1,8 @@
 #pragma once
 // The node service: the one actor server-side clients talk to (published on `--node-port`). It turns
 // produce batches into storage writes, answering after the commit, and hands group joins to the
-// group coordinator of (group, first-level topic), spawning it at the first join.
+// group coordinator of (group, first-level topic), spawning it at the first join and ending it when
+// its last member has gone (at most kMaxGroups coordinators at once).
 //
 //   (produce_atom, produce_request) -> produce_result
 //   (join_atom, group_join)         -> join_result (answered by the coordinator)

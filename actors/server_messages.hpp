@@ -12,6 +12,10 @@
 //     (leave_atom)                             -> bool
 //   from a group coordinator to each member:
 //     (assign_atom, assignment)
+//   between the node service and its group coordinators (actors/group_coordinator.hpp):
+//     (join_atom, group_join)                  -> join_result; service to coordinator only
+//     (leave_atom, group, topic, joins)        coordinator to service: no member left
+//     (shutdown_atom)                          service to coordinator: end
 //   to the storage reader (actors/partition_fetch.hpp):
 //     (fetch_atom, partition_read)             -> fetch_result
 //     (group_atom, group_state_request)        -> group_state

@@ -1,15 +1,6 @@
 #include "message_codec.hpp"
 
-#include "protocol/topic.hpp"
-
 namespace unimq::client {
-
-void check_sendable(const message& m) {
-  if (auto e = mqtt::validate_topic_name(m.topic); e != mqtt::topic_error::none)
-    throw error("invalid topic '" + m.topic + "': " + mqtt::to_string(e));
-  if (m.topic[0] == '$') throw error("topic '" + m.topic + "' starts with '$', which is reserved for the broker");
-  if (m.qos > 2) throw error("invalid QoS " + std::to_string(m.qos) + " for topic '" + m.topic + "' (0, 1 or 2)");
-}
 
 proto::StoredMessage to_stored(message m, std::uint64_t now_ms) {
   proto::StoredMessage s;

@@ -11,9 +11,6 @@
 
 namespace unimq::client {
 
-/// Throws error if `m` cannot be sent (invalid topic name, QoS above 2).
-void check_sendable(const message& m);
-
 /// The record a producer sends for `m`; the expiry becomes an absolute deadline from `now_ms`.
 proto::StoredMessage to_stored(message m, std::uint64_t now_ms);
 

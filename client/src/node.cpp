@@ -4,6 +4,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/node_service.hpp"
+#include "config/value_parsers.hpp"
 #include "node_impl.hpp"
 
 namespace unimq::client {
@@ -58,21 +59,9 @@ std::shared_ptr<node> node::connect(const std::string& host, std::uint16_t port,
 }
 
 std::shared_ptr<node> node::connect(const std::string& host_port, node_options options) {
-  const auto colon = host_port.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size())
-    throw error("'" + host_port + "' is not HOST:PORT");
-  const std::string port_text = host_port.substr(colon + 1);
-  unsigned long port = 0;
-  try {
-    std::size_t used = 0;
-    port = std::stoul(port_text, &used);
-    if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
-  } catch (const std::exception&) {
-    throw error("'" + host_port + "': the port is not a number from 0 to 65535");
-  }
-  std::string host = host_port.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return connect(host, static_cast<std::uint16_t>(port), options);
+  config::listen_address address;
+  if (auto why = config::parse_listen_address(host_port, address)) throw error(*why);
+  return connect(address.host, address.port, options);
 }
 
 }  // namespace unimq::client

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "actors/produce_check.hpp"
 #include "actors/server_messages.hpp"
 #include "message_codec.hpp"
 #include "node_impl.hpp"
@@ -115,11 +116,19 @@ producer::~producer() {
 }
 
 std::future<receipt> producer::send(message m) {
-  check_sendable(m);
   auto& p = *_impl->core;
   const auto size = m.payload.size();
-  auto stored = to_stored(std::move(m), now_unix_ms());
+  if (m.expiry && m.expiry->count() < 0) throw error("a negative expiry");
+  const auto now = now_unix_ms();
+  auto stored = to_stored(std::move(m), now);
+  // The node's own check (it refuses the whole batch otherwise), here to fail this send alone.
+  if (auto why = actors::check_produced(stored, 0, now); !why.empty()) throw error(why);
   std::unique_lock<std::mutex> lock(p.mutex);
+  if (!p.current) {
+    // A new batch may close by its linger timer without another send: it starts only when it has a
+    // slot, or a slow node would let batches (and memory) pile up without bound.
+    p.changed.wait(lock, [&] { return p.outstanding < p.options.max_batches_in_flight; });
+  }
   if (!p.current) {
     p.current = std::make_shared<producer_batch>();
     p.current->request.producer_id = p.options.producer_id;

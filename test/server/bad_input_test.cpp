@@ -46,6 +46,25 @@ TEST_CASE("bad input: invalid topic names are refused at send", "[server]") {
   client::message bad_qos = numbered("a/b", 1);
   bad_qos.qos = 3;
   CHECK_THROWS_AS(p.send(bad_qos), client::error);
+  // What MQTT subscribers would refuse as malformed (and then get again after every reconnect).
+  CHECK_THROWS_WITH(p.send(numbered("a/\xff\xfe", 1)), Catch::Contains("not valid UTF-8"));
+  client::message bad_property = numbered("a/b", 1);
+  bad_property.content_type = "text/\xc3";
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("content type is not valid UTF-8"));
+  bad_property = numbered("a/b", 1);
+  bad_property.response_topic = "replies/#";
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("invalid response topic 'replies/#'"));
+  bad_property = numbered("a/b", 1);
+  bad_property.user_properties = {{"k", std::string("\0", 1)}};
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("user property 'k' is not valid UTF-8"));
+  bad_property = numbered("a/b", 1);
+  bad_property.payload_format = 2;
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("invalid payload format 2"));
+  bad_property = numbered("a/b", 1);
+  bad_property.expiry = std::chrono::seconds(std::uint64_t{1} << 32);
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("Message Expiry Interval"));
+  bad_property.expiry = std::chrono::seconds(-1);
+  CHECK_THROWS_WITH(p.send(bad_property), Catch::Contains("negative expiry"));
   CHECK_THROWS_WITH(p.send(numbered("x/#", 1)), Catch::Contains("invalid topic 'x/#'"));
   p.flush();  // nothing was queued, nothing failed
 }
@@ -70,6 +89,8 @@ TEST_CASE("bad input: the node refuses a batch with an invalid topic that skippe
   CHECK_THAT(produce("bad/#"), Catch::Contains("invalid topic 'bad/#'"));
   // A server app may not forge the broker's $SYS topics any more than an MQTT client may.
   CHECK_THAT(produce("$SYS/forged"), Catch::Contains("reserved for the broker"));
+  // Bytes an MQTT subscriber's library refuses: it would disconnect and get them again on reconnect.
+  CHECK_THAT(produce("ok/\xc0\x80"), Catch::Contains("not valid UTF-8"));
   // Nothing of the refused batch was stored: the valid message is not there either.
   auto node = connect(*broker);
   client::consumer c(node, {"raw", "ok", client::start_position::oldest()});
@@ -95,6 +116,8 @@ TEST_CASE("bad input: an unreachable node is an error naming host:port", "[serve
   const std::string where = "127.0.0.1:" + std::to_string(port);
   CHECK_THROWS_WITH(client::node::connect(where), Catch::Contains(where));
   CHECK_THROWS_WITH(client::node::connect("no-port"), Catch::Contains("HOST:PORT"));
+  CHECK_THROWS_WITH(client::node::connect("localhost:99999"), Catch::Contains("port must be a number"));
+  CHECK_THROWS_WITH(client::node::connect("::1:7000"), Catch::Contains("in brackets"));
 }
 
 TEST_CASE("bad input: garbage bytes on the node port do not disturb the broker", "[server]") {
@@ -111,5 +134,44 @@ TEST_CASE("bad input: garbage bytes on the node port do not disturb the broker",
     raw.wait_closed(std::chrono::seconds(1));  // a short prefix of junk may be held open waiting for more
   }
   CHECK(broker->running());
+  check_still_serving(*broker);
+}
+
+TEST_CASE("bad input: joins and shutdowns sent straight to a group coordinator are refused", "[server]") {
+  auto broker = start_node_broker(2, false);
+  const std::string topic = it::unique("direct");
+  raw_node raw(*broker);
+  caf::scoped_actor member{raw.system};
+  auto join = [&](const caf::actor& to, actors::group_join j) {
+    actors::join_result out{"no answer", {}, 0};
+    member->request(to, std::chrono::seconds(10), actors::join_atom::value, std::move(j))
+        .receive([&](const actors::join_result& r) { out = r; }, [&](const caf::error& e) { out.error = raw.system.render(e); });
+    return out;
+  };
+  const auto self_handle = caf::actor_cast<caf::actor>(member);
+  auto joined = join(raw.service, {"g", topic, "m1", self_handle, {}});
+  REQUIRE(joined.error.empty());
+  // The coordinator's handle is every member's: a join sent to it skips the node's checks (here an
+  // empty group name and no member actor) and is refused.
+  CHECK_THAT(join(joined.coordinator, {"", topic, "m2", caf::actor{}, {}}).error, Catch::Contains("node service"));
+  // A forged shutdown does not end it: after it (same sender, in order) the group still admits a member.
+  member->send(joined.coordinator, actors::shutdown_atom::value);
+  CHECK_THAT(join(joined.coordinator, {"g", topic, "m1", self_handle, {}}).error, Catch::Contains("node service"));
+  caf::scoped_actor second{raw.system};
+  auto again = join(raw.service, {"g", topic, "m2", caf::actor_cast<caf::actor>(second), {}});
+  CHECK(again.error.empty());
+  CHECK(again.coordinator == joined.coordinator);
+  check_still_serving(*broker);
+}
+
+TEST_CASE("bad input: messages the node service does not know get an error, not a log line each", "[server]") {
+  auto broker = start_node_broker();
+  raw_node raw(*broker);
+  caf::scoped_actor self{raw.system};
+  std::string error;
+  self->request(raw.service, std::chrono::seconds(10), std::string("hello"), 42)
+      .receive([&](const caf::message&) { error = "answered"; }, [&](const caf::error& e) { error = raw.system.render(e); });
+  CHECK_THAT(error, Catch::Contains("unexpected_message"));
+  CHECK_THAT(broker->log(), !Catch::Contains("unexpected message"));
   check_still_serving(*broker);
 }

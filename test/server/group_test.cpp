@@ -347,3 +347,29 @@ TEST_CASE("group: a hung member (SIGSTOP) loses its partitions after the link ti
   CHECK(wait_exit(hung.pid) == -SIGKILL);
   remove_dir(dir);
 }
+
+TEST_CASE("group: a group whose last member left ends on the node and resumes from its offsets", "[server][group]") {
+  auto broker = start_node_broker(2, false);
+  const std::string topic = it::unique("idle");
+  auto node = connect(*broker);
+  client::producer p(node);
+  for (int i = 0; i < 3; ++i) p.send(numbered(topic + "/x", i));
+  p.flush();
+  {
+    client::consumer c(node, {"g", topic, client::start_position::oldest()});
+    CHECK(sequence_numbers(poll_count(c, 3)) == std::vector<int>{0, 1, 2});
+  }  // commits and leaves: the coordinator has no member and ends
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (broker->log().find("topic=" + topic + " has no members: ends") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  REQUIRE_THAT(broker->log(), Catch::Contains("topic=" + topic + " has no members: ends"));
+  for (int i = 3; i < 5; ++i) p.send(numbered(topic + "/x", i));
+  p.flush();
+  // A new coordinator reads the group's committed offsets: only the messages after them arrive.
+  client::consumer c(node, {"g", topic, client::start_position::oldest()});
+  auto got = sequence_numbers(poll_count(c, 2));
+  std::sort(got.begin(), got.end());
+  CHECK(got == std::vector<int>{3, 4});
+  CHECK(c.poll(300ms).empty());
+}

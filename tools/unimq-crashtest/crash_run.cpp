@@ -105,6 +105,16 @@ run_result run(const options& o, std::ostream& log) {
 
   std::atomic<bool> stop{false};
   std::thread driver([&] { publish_until(pubs, o.window, stop); });
+  // A round that throws (the broker does not come back) must stop and join the driver on the way
+  // out: a joinable std::thread destroyed by the unwinding calls std::terminate.
+  struct driver_guard {
+    std::atomic<bool>& stop;
+    std::thread& driver;
+    ~driver_guard() {
+      stop = true;
+      if (driver.joinable()) driver.join();
+    }
+  } guard{stop, driver};
   std::uniform_int_distribution<int> delay(o.min_delay_ms, o.max_delay_ms);
   for (int round = 0; round < o.rounds; ++round) {
     round_record rd;

@@ -6,14 +6,15 @@
 // Every run uses a fresh topic; --runs K repeats it and reports each run and the median.
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
+#include "config/value_parsers.hpp"
 #include "runs.hpp"
 
 namespace {
@@ -37,11 +38,6 @@ struct options {
   unsigned runs = 1;
 };
 
-bool parse_number(const std::string& text, std::uint64_t& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
-}
-
 std::optional<options> parse(int argc, char** argv) {
   options o;
   for (int i = 1; i < argc; ++i) {
@@ -52,14 +48,18 @@ std::optional<options> parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) return std::nullopt;
     const std::string value = argv[++i];
-    std::uint64_t n = 0;
-    if (a == "--node") o.node = value;
-    else if (!parse_number(value, n) || n == 0) return std::nullopt;
-    else if (a == "--messages") o.run.messages = n;
+    if (a == "--node") {
+      o.node = value;
+      continue;
+    }
+    const auto parsed = config::parse_unsigned(value);
+    if (!parsed || *parsed == 0) return std::nullopt;
+    const std::uint64_t n = *parsed;
+    if (a == "--messages") o.run.messages = n;
     else if (a == "--size") o.run.payload_size = n;
     else if (a == "--batch") o.run.batch_messages = n;
     else if (a == "--in-flight") o.run.batches_in_flight = n;
-    else if (a == "--runs") o.runs = static_cast<unsigned>(n);
+    else if (a == "--runs" && n <= std::numeric_limits<unsigned>::max()) o.runs = static_cast<unsigned>(n);
     else return std::nullopt;
   }
   if (o.mode.empty() || o.run.payload_size < 8) return std::nullopt;

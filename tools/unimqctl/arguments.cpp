@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "config/value_parsers.hpp"
 #include "protocol/topic.hpp"
 
 namespace unimq::ctl {
@@ -24,15 +25,10 @@ std::uint64_t parse_unsigned(std::string_view text, std::string_view what, std::
   return value;
 }
 
-node_address parse_node(std::string_view text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0)
-    throw usage_error("--node \"" + std::string(text) + "\" is not HOST:PORT");
-  std::string_view host = text.substr(0, colon);
-  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) throw usage_error("--node \"" + std::string(text) + "\" has an empty host");
-  const auto port = parse_unsigned(text.substr(colon + 1), "port", 1, 65535);
-  return {std::string(host), static_cast<std::uint16_t>(port)};
+config::listen_address parse_node(std::string_view text) {
+  config::listen_address address;
+  if (auto why = config::parse_listen_address(text, address)) throw usage_error("--node " + *why);
+  return address;
 }
 
 std::string parse_topic(std::string_view text, std::string_view what) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/broker_options.hpp"
 #include "unimq/client.hpp"
 
 namespace unimq::ctl {
@@ -26,17 +27,6 @@ inline constexpr int kExitUsage = 2;    ///< bad command line
 class usage_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-/// host and port of a node.
-struct node_address {
-  std::string host;
-  std::uint16_t port = 0;
-  /// "host:port", "[host]:port" for an IPv6 host.
-  std::string text() const {
-    const bool v6 = host.find(':') != std::string::npos;
-    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-  }
 };
 
 /// The words after the program name, consumed from the front.
@@ -59,8 +49,8 @@ class argument_list {
 /// Whether `word` is -h or --help.
 bool is_help(std::string_view word);
 
-/// "HOST:PORT" ("[::1]:7000" for IPv6); throws usage_error.
-node_address parse_node(std::string_view text);
+/// "HOST:PORT" ("[::1]:7000" for IPv6), as unimqd's --listen; throws usage_error.
+config::listen_address parse_node(std::string_view text);
 /// A decimal unsigned integer in [min, max]; `what` names it in the error.
 std::uint64_t parse_unsigned(std::string_view text, std::string_view what, std::uint64_t min, std::uint64_t max);
 /// A topic name as MQTT allows it in PUBLISH (no wildcards), the same rules the node applies;

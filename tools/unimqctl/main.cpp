@@ -29,16 +29,16 @@ std::string usage() {
 }
 
 // Connecting is the first thing that needs the node: its failure gets its own message.
-std::shared_ptr<client::node> connect(const node_address& address) {
+std::shared_ptr<client::node> connect(const config::listen_address& address) {
   try {
     return client::node::connect(address.host, address.port);
   } catch (const client::error& e) {
-    throw client::error("cannot reach node " + address.text() + ": " + e.what());
+    throw client::error("cannot reach node " + config::to_string(address) + ": " + e.what());
   }
 }
 
 int run(argument_list& args) {
-  node_address node = parse_node(kDefaultNode);
+  auto node = parse_node(kDefaultNode);
   while (!args.empty() && !args.peek().empty() && args.peek().front() == '-') {
     const std::string word = args.take();
     if (is_help(word)) {

@@ -65,7 +65,7 @@ class node {
  public:
   /// Connects; throws error naming host:port if the node cannot be reached in connect_timeout.
   static std::shared_ptr<node> connect(const std::string& host, std::uint16_t port, node_options options = {});
-  /// "host:port" form, as unimqctl takes it.
+  /// "host:port" form ("[v6-host]:port" for an IPv6 address), as unimqd's --listen takes it.
   static std::shared_ptr<node> connect(const std::string& host_port, node_options options = {});
 
   ~node();
@@ -100,7 +100,9 @@ class producer {
   producer(const producer&) = delete;
   producer& operator=(const producer&) = delete;
 
-  /// Queues `m` in the current batch. Throws error at once for an invalid topic.
+  /// Queues `m` in the current batch. Throws error at once for a message the node would refuse: an
+  /// invalid or `$` topic, a QoS above 2, MQTT 5 properties that are not valid MQTT (non-UTF-8 strings,
+  /// a payload format other than 0 or 1, a response topic that is not a topic name).
   std::future<receipt> send(message m);
   /// Sends the current batch now and waits until every message sent so far is committed; throws
   /// the first error of those messages.
