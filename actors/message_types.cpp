@@ -24,7 +24,6 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<std::string>>("unimq.string_list");
   // Server-side API (server_messages.hpp).
   cfg.add_message_type<produce_request>("unimq.produce_request");
-  cfg.add_message_type<produce_receipt>("unimq.produce_receipt");
   cfg.add_message_type<produce_result>("unimq.produce_result");
   cfg.add_message_type<start_spec>("unimq.start_spec");
   cfg.add_message_type<group_join>("unimq.group_join");

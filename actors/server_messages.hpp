@@ -54,22 +54,23 @@ typename Inspector::result_type inspect(Inspector& f, produce_request& x) {
   return f(caf::meta::type_name("produce_request"), x.producer_id, x.messages);
 }
 
-/// Where a produced message was stored: its first-level partition and offset in it.
-struct produce_receipt {
+/// A position in a first-level partition: where a produced message was stored, or a member's next
+/// offset to read.
+struct partition_offset {
   std::uint32_t partition = 0;
   std::uint64_t offset = 0;
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, produce_receipt& x) {
-  return f(caf::meta::type_name("produce_receipt"), x.partition, x.offset);
+typename Inspector::result_type inspect(Inspector& f, partition_offset& x) {
+  return f(caf::meta::type_name("partition_offset"), x.partition, x.offset);
 }
 
 /// The answer to a produce_request: `error` empty and one receipt per message, in order; or an error
 /// and nothing stored.
 struct produce_result {
   std::string error;
-  std::vector<produce_receipt> receipts;
+  std::vector<partition_offset> receipts;
 };
 
 template <class Inspector>
@@ -187,17 +188,6 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_result& x) {
   return f(caf::meta::type_name("fetch_result"), x.error, x.stale, x.partition, x.since, x.next_offset,
            x.end_offset, x.count, x.records);
-}
-
-/// A partition's next offset to read.
-struct partition_offset {
-  std::uint32_t partition = 0;
-  std::uint64_t offset = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, partition_offset& x) {
-  return f(caf::meta::type_name("partition_offset"), x.partition, x.offset);
 }
 
 /// Commits the member's read positions; partitions it does not hold (any more) are refused.
