@@ -45,12 +45,24 @@ struct outbound_inflight {
   caf::actor group;
 };
 
+/// A queue batch kept for later: a (deliver_atom, queue_batch) message, shared with every other
+/// subscriber it went to (holding it copies nothing).
+struct held_batch {
+  caf::message message;
+  std::size_t bytes = 0;  ///< what it counts against max-queued-bytes
+
+  const queue_batch& batch() const { return message.get_as<queue_batch>(1); }
+};
+
 /// Where the session stands in one topic queue.
 struct topic_cursor {
   std::uint64_t next_offset = 0;
   bool reading = false;  ///< a catch-up read from storage is under way
   bool paused = false;   ///< stopped by flow control at next_offset; resumes when the window opens
-  std::uint64_t head = 0;  ///< the furthest next offset live batches announced while reading or paused
+  std::uint64_t head = 0;  ///< the furthest next offset announced by live batches and reads
+  /// Batches that came while the cursor was reading or paused (and the rest of a read it paused in),
+  /// in offset order: delivered from memory when it goes on; what they miss is read from storage.
+  std::vector<held_batch> held;
 };
 
 enum class connection_phase { awaiting_connect, connecting, connected, closed };
@@ -94,6 +106,7 @@ struct connection_state {
   // Session.
   std::map<std::string, session_subscription> subscriptions;
   std::unordered_map<std::string, topic_cursor> cursors;
+  std::size_t held_bytes = 0;  ///< the bytes of every cursor's held batches, at most max-queued-bytes
   std::map<std::uint16_t, outbound_inflight> inflight;
   std::uint16_t next_packet_id = 1;
   bool unsent_waiting = false;  ///< some inflight records wait to be saved before they are sent

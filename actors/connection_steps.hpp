@@ -59,7 +59,11 @@ void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p);
 void register_subscriptions(connection_actor* self, bool resumed);
 
 // outbound.cpp
+/// A (deliver_atom, queue_batch) from an index shard: delivered now, or held by the topic's cursor while
+/// it reads from storage or waits for room, up to max-queued-bytes per session.
 void on_deliver(connection_actor* self, const queue_batch& batch);
+/// Releases the batches a cursor holds (before the cursor goes).
+void drop_held(connection_state& st, topic_cursor& cursor);
 /// One message of the shared subscription `filter` from its group: delivered, or given back to the
 /// group if there is no room for it.
 void on_shared_delivery(connection_actor* self, const std::string& filter, const std::string& topic,

@@ -192,6 +192,7 @@ void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p) {
       continue;
     }
     st.dirty_offsets.erase(c->first);
+    drop_held(st, c->second);
     c = st.cursors.erase(c);
   }
   persist(self, [self, ack](const write_result&) {

@@ -174,8 +174,11 @@ void save_unsent(connection_actor* self) {
 void process(connection_actor* self, const std::string& topic, topic_cursor& cursor,
              const std::vector<queue_entry>& entries) {
   auto& st = self->state;
-  for (const auto& e : entries) {
-    if (e.offset < cursor.next_offset) continue;
+  // A batch resumed after a pause starts where the cursor stopped in it.
+  const auto first = std::lower_bound(entries.begin(), entries.end(), cursor.next_offset,
+                                      [](const queue_entry& e, std::uint64_t offset) { return e.offset < offset; });
+  for (auto it = first; it != entries.end(); ++it) {
+    const auto& e = *it;
     const delivery d = match(st, topic, e.message);
     if (d.matched) {
       const bool retain = e.message.retain() && d.retain_as_published;  // [MQTT-3.3.1-12/13]
@@ -191,6 +194,46 @@ void process(connection_actor* self, const std::string& topic, topic_cursor& cur
   save_unsent(self);
 }
 
+// What a held batch counts against the session's max-queued-bytes: its messages' topics and payloads
+// (the memory they keep alive, though other subscribers may share it).
+std::size_t batch_bytes(const queue_batch& batch) {
+  std::size_t bytes = sizeof(queue_batch);
+  for (const auto& e : batch.entries) bytes += sizeof(queue_entry) + e.message.topic().size() + e.message.payload().size();
+  return bytes;
+}
+
+// Keeps `message`, a (deliver_atom, queue_batch), at the end of the cursor's held batches; false if
+// the session's budget is spent: the cursor then reads those messages from storage when it gets there.
+bool hold(connection_state& st, topic_cursor& cursor, caf::message message) {
+  const std::size_t bytes = batch_bytes(message.get_as<queue_batch>(1));
+  if (st.held_bytes + bytes > st.ctx->options.max_queued_bytes) return false;
+  st.held_bytes += bytes;
+  cursor.held.push_back({std::move(message), bytes});
+  return true;
+}
+
+void drop_first_held(connection_state& st, topic_cursor& cursor) {
+  st.held_bytes -= cursor.held.front().bytes;
+  cursor.held.erase(cursor.held.begin());
+}
+
+// Delivers on from the cursor: from its held batches while they follow on from it, then from storage
+// up to the furthest offset announced.
+void go_on(connection_actor* self, const std::string& topic, topic_cursor& cursor) {
+  auto& st = self->state;
+  while (!cursor.paused && !cursor.reading && !cursor.held.empty()) {
+    const auto& batch = cursor.held.front().batch();
+    if (batch.next_offset <= cursor.next_offset) {
+      drop_first_held(st, cursor);
+      continue;
+    }
+    if (batch.entries.front().offset > cursor.next_offset) break;  // a gap before it: storage first
+    process(self, topic, cursor, batch.entries);
+    if (!cursor.paused) drop_first_held(st, cursor);
+  }
+  if (!cursor.paused && !cursor.reading && cursor.next_offset < cursor.head) catch_up(self, topic);
+}
+
 }  // namespace
 
 void resume_paused(connection_actor* self) {
@@ -204,7 +247,7 @@ void resume_paused(connection_actor* self) {
   for (auto& [topic, cursor] : st.cursors)
     if (cursor.paused && !cursor.reading) {
       cursor.paused = false;
-      catch_up(self, topic);
+      go_on(self, topic, cursor);
     }
 }
 
@@ -232,7 +275,7 @@ void catch_up(connection_actor* self, const std::string& topic) {
   if (cursor.reading) return;
   cursor.reading = true;
   self->request(self->state.ctx->reader, caf::infinite, read_atom::value, topic, cursor.next_offset, kCatchUpBatch)
-      .then([self, topic](const queue_batch& batch) {
+      .then([self, topic](queue_batch& batch) {
         auto& st = self->state;
         auto& cursor = st.cursors[topic];
         cursor.reading = false;
@@ -248,33 +291,47 @@ void catch_up(connection_actor* self, const std::string& topic) {
         }
         const std::uint64_t before = cursor.next_offset;
         process(self, topic, cursor, batch.entries);
-        // Read on while the queue had more than this read returned (a read is capped by count and
-        // bytes), or while live batches announced more during the read; stop when no progress is made.
         const bool announced_later = batch.end_offset < cursor.head;  // the read predates a live batch
         cursor.head = std::max(cursor.head, batch.end_offset);
-        if (!cursor.paused && cursor.next_offset < cursor.head && (cursor.next_offset > before || announced_later))
-          catch_up(self, topic);
+        if (cursor.paused) {
+          // The rest of the read goes first when the window opens: held batches all start later.
+          if (batch.next_offset > cursor.next_offset &&
+              hold(st, cursor, caf::make_message(deliver_atom::value, std::move(batch))))
+            std::rotate(cursor.held.begin(), cursor.held.end() - 1, cursor.held.end());
+        } else if (cursor.next_offset > before || announced_later) {
+          // Read on while the queue had more than this read returned (a read is capped by count and
+          // bytes), or while live batches announced more during the read; stop when no progress is made.
+          go_on(self, topic, cursor);
+        }
         flush(self);
       });
 }
 
 void on_deliver(connection_actor* self, const queue_batch& batch) {
   if (batch.entries.empty()) return;
-  auto [it, is_new] = self->state.cursors.try_emplace(batch.topic);
+  auto& st = self->state;
+  auto [it, is_new] = st.cursors.try_emplace(batch.topic);
   auto& cursor = it->second;
   // A topic first seen live starts where the live batch starts (new subscriptions get new messages).
   if (is_new) cursor.next_offset = batch.entries.front().offset;
-  if (cursor.reading || cursor.paused) {
-    cursor.head = std::max(cursor.head, batch.next_offset);
-  } else if (batch.entries.front().offset > cursor.next_offset) {
-    // A gap (missed batches): read it from storage; that read covers this batch too.
-    cursor.head = std::max(cursor.head, batch.next_offset);
-    catch_up(self, batch.topic);
-  } else {
+  cursor.head = std::max(cursor.head, batch.next_offset);
+  // The batch is kept by reference to the message it came in: shared, not copied.
+  const auto this_message = [self] { return self->current_mailbox_element()->copy_content_to_message(); };
+  const bool in_turn = !cursor.reading && !cursor.paused && cursor.held.empty();
+  if (in_turn && batch.entries.front().offset <= cursor.next_offset) {
     process(self, batch.topic, cursor, batch.entries);
-    if (cursor.paused) cursor.head = std::max(cursor.head, batch.next_offset);
+    if (cursor.paused) hold(st, cursor, this_message());
+  } else {
+    // After what the cursor holds, or after a gap (batches it did not get) that storage fills first.
+    hold(st, cursor, this_message());
+    if (!cursor.reading && !cursor.paused) go_on(self, batch.topic, cursor);
   }
   resume_paused(self);
+}
+
+void drop_held(connection_state& st, topic_cursor& cursor) {
+  for (const auto& h : cursor.held) st.held_bytes -= h.bytes;
+  cursor.held.clear();
 }
 
 std::size_t inflight_window(const connection_state& st) {
