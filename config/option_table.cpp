@@ -187,7 +187,9 @@ std::vector<option_info> build_table() {
                              "acknowledgements (further capped by the client's own Receive Maximum).",
                              &broker_options::max_inflight, 1, kU16));
   t.push_back(size_option("max-queued-bytes",
-                          "Memory budget per session for messages waiting to be delivered.",
+                          "Memory budget per session for messages waiting to be delivered: output not yet written to "
+                          "the socket, and (counted apart) messages kept for a subscriber that has no room for them; "
+                          "beyond it, messages are read back from storage when there is room.",
                           &broker_options::max_queued_bytes, 1, kPiB));
   t.push_back(duration_option("max-session-expiry",
                               "Longest a disconnected session is kept: longer Session Expiry Intervals asked "
