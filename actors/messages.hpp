@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/record_blob.hpp"
 #include "protocol/proto/message.pb.h"
 #include "protocol/proto/session.pb.h"
 
@@ -53,6 +54,7 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using notify_atom = caf::atom_constant<caf::atom("notify")>;
 using listen_atom = caf::atom_constant<caf::atom("listen")>;
 using read_atom = caf::atom_constant<caf::atom("read")>;
+using records_atom = caf::atom_constant<caf::atom("records")>;
 using retained_atom = caf::atom_constant<caf::atom("retained")>;
 using session_atom = caf::atom_constant<caf::atom("session")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
@@ -177,19 +179,29 @@ typename Inspector::result_type inspect(Inspector& f, queue_entry& x) {
   return f(caf::meta::type_name("queue_entry"), x.offset, x.sequence, x.message);
 }
 
-/// Messages of one topic queue, read once and shared by every subscriber they go to.
+/// Messages of one topic queue, read once and shared by every subscriber they go to: parsed, in
+/// `entries`; or, when a session reads for itself, raw in `records` (record_blob.hpp), each parsed
+/// as it is sent.
 struct queue_batch {
   std::string topic;
   std::vector<queue_entry> entries;
+  std::string records;
   std::uint64_t next_offset = 0;    ///< one past the last entry (the offset to read next)
   std::uint64_t end_offset = 0;     ///< the queue's next offset when read: there is more below it
   bool skipped_to_oldest = false;   ///< the requested offset had been deleted by retention
   std::string error;                ///< non-empty if the read failed
+
+  bool empty() const { return entries.empty() && records.size() < record_blob::kHeaderSize; }
+  /// The offset of the first message (next_offset if there is none).
+  std::uint64_t first_offset() const {
+    if (!entries.empty()) return entries.front().offset;
+    return records.size() < record_blob::kHeaderSize ? next_offset : record_blob::get_le(records.data(), 8);
+  }
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_batch& x) {
-  return f(caf::meta::type_name("queue_batch"), x.topic, x.entries, x.next_offset, x.end_offset,
+  return f(caf::meta::type_name("queue_batch"), x.topic, x.entries, x.records, x.next_offset, x.end_offset,
            x.skipped_to_oldest, x.error);
 }
 

@@ -18,6 +18,7 @@ using mqtt::qos;
 using mqtt::reason_code;
 
 constexpr std::uint32_t kCatchUpBatch = 256;
+constexpr std::size_t kMaxScratchPayload = 64 * 1024;
 
 struct delivery {
   bool matched = false;
@@ -171,33 +172,60 @@ void save_unsent(connection_actor* self) {
   persist(self);
 }
 
-void process(connection_actor* self, const std::string& topic, topic_cursor& cursor,
-             const std::vector<queue_entry>& entries) {
+// Delivers one message at the cursor and moves the cursor past it; false if there was no room (the
+// cursor pauses there).
+bool advance(connection_actor* self, const std::string& topic, topic_cursor& cursor, std::uint64_t offset,
+             std::uint64_t sequence, const proto::StoredMessage& m) {
   auto& st = self->state;
-  // A batch resumed after a pause starts where the cursor stopped in it.
-  const auto first = std::lower_bound(entries.begin(), entries.end(), cursor.next_offset,
-                                      [](const queue_entry& e, std::uint64_t offset) { return e.offset < offset; });
-  for (auto it = first; it != entries.end(); ++it) {
-    const auto& e = *it;
-    const delivery d = match(st, topic, e.message);
-    if (d.matched) {
-      const bool retain = e.message.retain() && d.retain_as_published;  // [MQTT-3.3.1-12/13]
-      if (deliver(self, topic, e.offset, e.sequence, e.message, d, retain) == outcome::no_room) {
-        cursor.paused = true;
-        if (link_full(st)) st.link->notify_when_drained();
-        break;
-      }
+  const delivery d = match(st, topic, m);
+  if (d.matched) {
+    const bool retain = m.retain() && d.retain_as_published;  // [MQTT-3.3.1-12/13]
+    if (deliver(self, topic, offset, sequence, m, d, retain) == outcome::no_room) {
+      cursor.paused = true;
+      if (link_full(st)) st.link->notify_when_drained();
+      return false;
     }
-    cursor.next_offset = e.offset + 1;
-    if (is_persistent(self)) st.dirty_offsets.insert(topic);
   }
+  cursor.next_offset = offset + 1;
+  return true;
+}
+
+// Delivers the batch's messages from the cursor on (a batch resumed after a pause starts where the
+// cursor stopped in it) until the client has no room.
+void process(connection_actor* self, const std::string& topic, topic_cursor& cursor, const queue_batch& batch) {
+  auto& st = self->state;
+  const std::uint64_t before = cursor.next_offset;
+  if (batch.records.empty()) {
+    const auto& entries = batch.entries;
+    auto it = std::lower_bound(entries.begin(), entries.end(), cursor.next_offset,
+                               [](const queue_entry& e, std::uint64_t offset) { return e.offset < offset; });
+    while (it != entries.end() && advance(self, topic, cursor, it->offset, it->sequence, it->message)) ++it;
+  } else {
+    // Parsed into one message per thread, whose strings keep their capacity: no allocation per message.
+    thread_local proto::StoredMessage scratch;
+    record_blob::reader blob(batch.records);
+    std::uint64_t offset = 0, sequence = 0;
+    std::string_view record;
+    while (blob.next(offset, sequence, record)) {
+      if (offset < cursor.next_offset) continue;
+      if (!scratch.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
+        log::write(log::level::error, "deliver", "client=" + st.client_id + " " + topic + " offset " +
+                                                     std::to_string(offset) + ": a stored record does not parse; skipped");
+        cursor.next_offset = offset + 1;
+        continue;
+      }
+      if (!advance(self, topic, cursor, offset, sequence, scratch)) break;
+    }
+    if (scratch.payload().capacity() > kMaxScratchPayload) scratch = proto::StoredMessage{};  // not kept for ever
+  }
+  if (cursor.next_offset != before && is_persistent(self)) st.dirty_offsets.insert(topic);
   save_unsent(self);
 }
 
 // What a held batch counts against the session's max-queued-bytes: its messages' topics and payloads
 // (the memory they keep alive, though other subscribers may share it).
 std::size_t batch_bytes(const queue_batch& batch) {
-  std::size_t bytes = sizeof(queue_batch);
+  std::size_t bytes = sizeof(queue_batch) + batch.records.size();
   for (const auto& e : batch.entries) bytes += sizeof(queue_entry) + e.message.topic().size() + e.message.payload().size();
   return bytes;
 }
@@ -227,8 +255,8 @@ void go_on(connection_actor* self, const std::string& topic, topic_cursor& curso
       drop_first_held(st, cursor);
       continue;
     }
-    if (batch.entries.front().offset > cursor.next_offset) break;  // a gap before it: storage first
-    process(self, topic, cursor, batch.entries);
+    if (batch.first_offset() > cursor.next_offset) break;  // a gap before it: storage first
+    process(self, topic, cursor, batch);
     if (!cursor.paused) drop_first_held(st, cursor);
   }
   if (!cursor.paused && !cursor.reading && cursor.next_offset < cursor.head) catch_up(self, topic);
@@ -274,7 +302,8 @@ void catch_up(connection_actor* self, const std::string& topic) {
   auto& cursor = self->state.cursors[topic];
   if (cursor.reading) return;
   cursor.reading = true;
-  self->request(self->state.ctx->reader, caf::infinite, read_atom::value, topic, cursor.next_offset, kCatchUpBatch)
+  self->request(self->state.ctx->reader, caf::infinite, read_atom::value, records_atom::value, topic,
+                cursor.next_offset, kCatchUpBatch)
       .then([self, topic](queue_batch& batch) {
         auto& st = self->state;
         auto& cursor = st.cursors[topic];
@@ -286,11 +315,10 @@ void catch_up(connection_actor* self, const std::string& topic) {
         }
         if (batch.skipped_to_oldest) {
           log::write(log::level::warn, "deliver", "client=" + st.client_id + " lagged behind retention on " + topic);
-          cursor.next_offset = std::max(cursor.next_offset, batch.entries.empty() ? batch.next_offset
-                                                                                    : batch.entries.front().offset);
+          cursor.next_offset = std::max(cursor.next_offset, batch.first_offset());
         }
         const std::uint64_t before = cursor.next_offset;
-        process(self, topic, cursor, batch.entries);
+        process(self, topic, cursor, batch);
         const bool announced_later = batch.end_offset < cursor.head;  // the read predates a live batch
         cursor.head = std::max(cursor.head, batch.end_offset);
         if (cursor.paused) {
@@ -308,18 +336,18 @@ void catch_up(connection_actor* self, const std::string& topic) {
 }
 
 void on_deliver(connection_actor* self, const queue_batch& batch) {
-  if (batch.entries.empty()) return;
+  if (batch.empty()) return;
   auto& st = self->state;
   auto [it, is_new] = st.cursors.try_emplace(batch.topic);
   auto& cursor = it->second;
   // A topic first seen live starts where the live batch starts (new subscriptions get new messages).
-  if (is_new) cursor.next_offset = batch.entries.front().offset;
+  if (is_new) cursor.next_offset = batch.first_offset();
   cursor.head = std::max(cursor.head, batch.next_offset);
   // The batch is kept by reference to the message it came in: shared, not copied.
   const auto this_message = [self] { return self->current_mailbox_element()->copy_content_to_message(); };
   const bool in_turn = !cursor.reading && !cursor.paused && cursor.held.empty();
-  if (in_turn && batch.entries.front().offset <= cursor.next_offset) {
-    process(self, batch.topic, cursor, batch.entries);
+  if (in_turn && batch.first_offset() <= cursor.next_offset) {
+    process(self, batch.topic, cursor, batch);
     if (cursor.paused) hold(st, cursor, this_message());
   } else {
     // After what the cursor holds, or after a gap (batches it did not get) that storage fills first.

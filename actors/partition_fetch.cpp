@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "actors/record_blob.hpp"
+#include "actors/raw_read.hpp"
 
 namespace unimq::actors {
 namespace {
@@ -46,34 +46,15 @@ storage::result<std::uint64_t> start_offset(storage::snapshot& snap, const stora
 }  // namespace
 
 fetch_result read_partition(storage::store& store, const partition_read& read) {
+  auto raw = read_raw(store, storage::queue_id::first_level(read.topic, read.partition), read.from,
+                      read.max_messages, read.max_bytes);
   fetch_result out;
   out.partition = read.partition;
-  out.next_offset = read.from;
-  auto snap = store.read_snapshot();
-  if (!snap) {
-    out.error = snap.error().to_string();
-    return out;
-  }
-  auto cursor = snap->open_cursor(storage::queue_id::first_level(read.topic, read.partition), read.from);
-  if (!cursor) {
-    out.error = cursor.error().to_string();
-    return out;
-  }
-  out.end_offset = cursor->queue().next;
-  out.next_offset = std::max(read.from, cursor->queue().oldest);
-  while (out.count < read.max_messages) {
-    auto more = cursor->next();
-    if (!more) {
-      out.error = more.error().to_string();
-      return out;
-    }
-    if (!*more) break;
-    const auto record = cursor->record();
-    if (out.count > 0 && out.records.size() + record.size() + record_blob::kHeaderSize > read.max_bytes) break;
-    record_blob::append(out.records, cursor->offset(), record);
-    ++out.count;
-    out.next_offset = cursor->offset() + 1;
-  }
+  out.next_offset = raw.next_offset;
+  out.end_offset = raw.end_offset;
+  out.count = raw.count;
+  out.records = std::move(raw.records);
+  out.error = std::move(raw.error);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/partition_fetch.hpp"
+#include "actors/raw_read.hpp"
 
 namespace unimq::actors {
 namespace {
@@ -21,6 +22,20 @@ queue_batch read_queue(storage::store& store, const std::string& topic, std::uin
   batch.skipped_to_oldest = r->skipped_to_oldest;
   batch.entries.reserve(r->entries.size());
   for (auto& e : r->entries) batch.entries.push_back({e.offset, e.sequence, std::move(e.message)});
+  return batch;
+}
+
+// A session's own catch-up read: raw records, parsed by the session as it sends them.
+queue_batch read_queue_records(storage::store& store, const std::string& topic, std::uint64_t from,
+                               std::uint32_t max_messages) {
+  auto raw = read_raw(store, storage::queue_id::topic(topic), from, max_messages, kMaxReadBytes);
+  queue_batch batch;
+  batch.topic = topic;
+  batch.records = std::move(raw.records);
+  batch.next_offset = raw.next_offset;
+  batch.end_offset = raw.end_offset;
+  batch.skipped_to_oldest = raw.skipped_to_oldest;
+  batch.error = std::move(raw.error);
   return batch;
 }
 
@@ -65,6 +80,9 @@ caf::behavior reader(caf::event_based_actor*, std::shared_ptr<storage::store> st
   return {
       [store](read_atom, const std::string& topic, std::uint64_t from, std::uint32_t max_messages) {
         return read_queue(*store, topic, from, max_messages);
+      },
+      [store](read_atom, records_atom, const std::string& topic, std::uint64_t from, std::uint32_t max_messages) {
+        return read_queue_records(*store, topic, from, max_messages);
       },
       [store](retained_atom, const std::string& filter) {
         auto r = store->retained_matching(filter);

@@ -2,7 +2,9 @@
 // The storage reader answers read requests from its own read snapshots, concurrently with the writer
 // and without blocking it. Gateways on other nodes reach it through the writer (reader_atom).
 //
-//   (read_atom, topic, from_offset, max_messages)  -> queue_batch
+//   (read_atom, topic, from_offset, max_messages)  -> queue_batch (parsed entries)
+//   (read_atom, records_atom, topic, from_offset, max_messages)
+//                                                  -> queue_batch (raw records)
 //   (retained_atom, filter)                        -> std::vector<proto::StoredMessage>
 //   (session_atom, client_id)                      -> stored_session
 //   (sessions_atom)                                -> std::vector<proto::Session> (all of them)

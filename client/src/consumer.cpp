@@ -99,10 +99,10 @@ struct consumer::impl {
     }
     const auto now = now_unix_ms();
     actors::record_blob::reader blob(current->records, current_pos);
-    std::uint64_t offset = 0;
+    std::uint64_t offset = 0, sequence = 0;
     std::string_view record;
     bool any = false;
-    while (out.size() < options.max_poll_messages && blob.next(offset, record)) {
+    while (out.size() < options.max_poll_messages && blob.next(offset, sequence, record)) {
       out.emplace_back();
       if (!from_record(record, current->partition, offset, now, out.back()))
         throw error("partition " + std::to_string(current->partition) + " offset " + std::to_string(offset) +
