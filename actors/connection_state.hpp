@@ -67,6 +67,13 @@ struct topic_cursor {
 
 enum class connection_phase { awaiting_connect, connecting, connected, closed };
 
+/// MQTT 5.0 topic aliases of one connection, both directions: allocated by the first alias, so that
+/// the many connections that never use one do not pay for two empty maps.
+struct topic_aliases {
+  std::map<std::uint16_t, std::string> inbound;               ///< alias -> topic, set by the client
+  std::unordered_map<std::string, std::uint16_t> outbound;    ///< topic -> alias, set by the broker
+};
+
 struct connection_state {
   static inline const char* name = "mqtt-connection";
 
@@ -97,8 +104,9 @@ struct connection_state {
   std::uint32_t client_max_packet_size = mqtt::kMaxPacketSize;
   std::uint16_t client_topic_alias_maximum = 0;
 
+  std::unique_ptr<topic_aliases> aliases;  ///< created by the first topic alias either way
+
   // Inbound.
-  std::map<std::uint16_t, std::string> inbound_aliases;  ///< topic alias -> topic (5.0)
   std::set<std::uint16_t> inbound_qos2;                  ///< QoS 2 ids stored, PUBREL not yet seen
   std::size_t held_input = 0;  ///< bytes processed but not yet released to the link (back-pressure)
   std::size_t inbound_qos1_unacked = 0;  ///< QoS 1 publishes waiting for storage (QoS 2 count in inbound_qos2)
@@ -110,19 +118,18 @@ struct connection_state {
   std::map<std::uint16_t, outbound_inflight> inflight;
   std::uint16_t next_packet_id = 1;
   bool unsent_waiting = false;  ///< some inflight records wait to be saved before they are sent
+  bool shared_refused = false;  ///< a shared delivery was refused for want of room: tell the groups when there is room
   /// The packet ids of the records waiting in `unsent`, in delivery order: they go out in this order,
   /// not in that of the ids, which wrap around after 65535 ([MQTT-4.6.0-6]).
   std::vector<std::uint16_t> unsent_order;
-  std::unordered_map<std::string, std::uint16_t> outbound_aliases;  ///< topic -> alias (5.0)
   // A vector, not a deque: libstdc++'s deque allocates ~600 bytes when constructed, per connection.
   std::vector<std::pair<proto::StoredMessage, session_subscription>> pending_retained;  ///< waiting for room
   std::map<std::string, caf::actor> shared_groups;  ///< `$share/...` subscription -> its group (once joined)
-  bool shared_refused = false;  ///< a shared delivery was refused for want of room: tell the groups when there is room
   std::uint64_t p2p_since_sequence = 0;  ///< persistent sessions: p2p topics never read are read from here on
 
   // Persistence of a persistent session.
-  bool session_stored = false;    ///< the store holds a session for this client id
   std::uint64_t saves_sent = 0;   ///< saves of the session sent to storage so far (each one numbered)
+  bool session_stored = false;    ///< the store holds a session for this client id
   bool persist_running = false;
   bool persist_again = false;
   std::set<std::string> dirty_offsets;

@@ -44,16 +44,18 @@ bool resolve_alias(connection_actor* self, mqtt::publish_packet& p, std::string&
   }
   if (!p.topic.empty()) {
     topic = std::string(p.topic);
-    st.inbound_aliases[alias] = topic;
+    if (!st.aliases) st.aliases = std::make_unique<topic_aliases>();
+    st.aliases->inbound[alias] = topic;
     return true;
   }
-  auto it = st.inbound_aliases.find(alias);
-  if (it == st.inbound_aliases.end()) {
-    protocol_violation(self, reason_code::protocol_error, "unknown Topic Alias with an empty Topic Name");
-    return false;
+  if (st.aliases) {
+    if (auto it = st.aliases->inbound.find(alias); it != st.aliases->inbound.end()) {
+      topic = it->second;
+      return true;
+    }
   }
-  topic = it->second;
-  return true;
+  protocol_violation(self, reason_code::protocol_error, "unknown Topic Alias with an empty Topic Name");
+  return false;
 }
 
 }  // namespace

@@ -91,12 +91,14 @@ bool write_publish(connection_actor* self, const proto::StoredMessage& m, qos q,
   }
   bool new_alias = false;
   if (is_v5(self) && st.client_topic_alias_maximum > 0) {
-    auto it = st.outbound_aliases.find(m.topic());
-    if (it != st.outbound_aliases.end()) {
+    if (!st.aliases) st.aliases = std::make_unique<topic_aliases>();
+    auto& aliases = st.aliases->outbound;
+    auto it = aliases.find(m.topic());
+    if (it != aliases.end()) {
       p.topic = {};
       p.props.topic_alias = it->second;
-    } else if (st.outbound_aliases.size() < st.client_topic_alias_maximum) {
-      p.props.topic_alias = static_cast<std::uint16_t>(st.outbound_aliases.size() + 1);
+    } else if (aliases.size() < st.client_topic_alias_maximum) {
+      p.props.topic_alias = static_cast<std::uint16_t>(aliases.size() + 1);
       new_alias = true;
     }
   }
@@ -104,7 +106,7 @@ bool write_publish(connection_actor* self, const proto::StoredMessage& m, qos q,
   if (!mqtt::encode(p, st.version, st.out)) return false;
   // The alias counts as set only once the client gets the packet that sets it.
   if (new_alias && st.out.size() - before <= st.client_max_packet_size)
-    st.outbound_aliases.emplace(m.topic(), *p.props.topic_alias);
+    st.aliases->outbound.emplace(m.topic(), *p.props.topic_alias);
   if (st.out.size() - before > st.client_max_packet_size) {
     st.out.resize(before);
     st.ctx->stats->messages_dropped.fetch_add(1, std::memory_order_relaxed);
