@@ -4,7 +4,8 @@
 // topic and sends them all the one batch of new messages the storage writer handed over in memory;
 // what did not fit into the event it reads once from the storage reader.
 //
-//   (subscribe_atom, filter, connection)    adds a filter of `connection`
+//   (subscribe_atom, filter, connection)    adds a filter of `connection`; a request is answered (empty)
+//                                           once the filter is in place
 //   (unsubscribe_atom, filter, connection)  removes it
 //   (notify_atom, committed_event)          from the storage writer
 //   connections are monitored; their filters go when they terminate.

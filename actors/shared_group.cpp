@@ -196,11 +196,12 @@ void add_topic(group_actor* self, const std::string& topic, std::uint64_t offset
   if (added) read_more(self, topic);  // head one past the start: one read finds the queue's end
 }
 
-// A topic first seen live starts at the first message at or after the group's start, like a topic
-// the group found in storage when it started.
+// A topic the group has no offset for (first seen live, or found by the lookup at its start) starts
+// at the first message at or after the group's start: nothing committed since is skipped.
 void place(group_actor* self, const std::string& topic) {
-  if (!self->state.placing.insert(topic).second) return;
-  self->request(self->state.reader, caf::infinite, start_atom::value, topic, self->state.since)
+  auto& st = self->state;
+  if (st.topics.count(topic) || !st.placing.insert(topic).second) return;
+  self->request(st.reader, caf::infinite, start_atom::value, topic, st.since)
       .then([self, topic](std::uint64_t offset) {
         self->state.placing.erase(topic);
         add_topic(self, topic, offset);
@@ -239,8 +240,33 @@ void save_record(group_actor* self) {
   });
 }
 
-// Loads the committed offsets, places the topics never read at the group's start, and only then
-// registers with the shards (as a resumed session does, so live batches cannot skip the history).
+// Places every topic the filter already covers (a p2p topic goes to its target only).
+void look_up_topics(group_actor* self) {
+  self->request(self->state.reader, caf::infinite, subscribe_atom::value, self->state.filter)
+      .then([self](const std::vector<std::string>& topics) {
+        for (const auto& topic : topics)
+          if (!p2p_target(topic)) place(self, topic);
+      });
+}
+
+// Registers with the shards and, once every one of them has, looks up the topics in storage. A
+// message committed before a shard registered the group is in storage when the lookup reads it, one
+// committed after comes live: no new topic falls between the two (looking up first would miss a
+// topic whose first message is committed between the lookup and the registration).
+void register_and_look_up(group_actor* self) {
+  const auto& st = self->state;
+  std::vector<caf::actor> shards;
+  for_each_shard_of(st.filter, st.shards.size(), [&](std::size_t i) { shards.push_back(st.shards[i]); });
+  auto pending = std::make_shared<std::size_t>(shards.size());
+  for (const auto& shard : shards)
+    self->request(shard, caf::infinite, subscribe_atom::value, st.filter, caf::actor_cast<caf::actor>(self))
+        .then([self, pending] {
+          if (--*pending == 0) look_up_topics(self);
+        });
+}
+
+// Loads the group's start and committed offsets, then registers and looks up the topics it never
+// read. A live batch cannot skip history: a topic it announces first is placed at the group's start.
 void start(group_actor* self, std::uint64_t sequence) {
   auto& st = self->state;
   st.started = true;
@@ -257,27 +283,7 @@ void start(group_actor* self, std::uint64_t sequence) {
                    "group " + st.full_filter + (stored.found ? " resumed" : " created") + " at sequence " +
                        std::to_string(st.since) + " with " + std::to_string(stored.offsets.size()) + " committed offsets");
         for (const auto& o : stored.offsets) add_topic(self, o.topic, o.next_offset);
-        self->request(st.reader, caf::infinite, subscribe_atom::value, st.filter)
-            .then([self](const std::vector<std::string>& topics) {
-              auto pending = std::make_shared<std::size_t>(1);
-              auto one_done = [self, pending] {
-                if (--*pending != 0) return;
-                const auto& shards = self->state.shards;
-                for_each_shard_of(self->state.filter, shards.size(), [&](std::size_t i) {
-                  self->send(shards[i], subscribe_atom::value, self->state.filter, caf::actor_cast<caf::actor>(self));
-                });
-              };
-              for (const auto& topic : topics) {
-                if (self->state.topics.count(topic) || p2p_target(topic)) continue;
-                ++*pending;
-                self->request(self->state.reader, caf::infinite, start_atom::value, topic, self->state.since)
-                    .then([self, topic, one_done](std::uint64_t offset) {
-                      add_topic(self, topic, offset);
-                      one_done();
-                    });
-              }
-              one_done();
-            });
+        register_and_look_up(self);
       });
 }
 

@@ -6,7 +6,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <fstream>
 #include <map>
+#include <thread>
 
 using namespace unimq::it;
 
@@ -65,6 +69,62 @@ TEST_CASE("share: each message goes to exactly one member of the group, and ever
     CHECK(!g.empty());
     for (const auto& m : g) CHECK(m.qos == 1);
   }
+}
+
+TEST_CASE("share: brand-new topics published while the group starts: each one after the SUBACK arrives once",
+          "[share]") {
+  broker_options o;
+  o.storage_sync = "nosync";  // quick commits: a steady stream of them while the group starts
+  broker_process broker(o);
+  broker.start();
+  // The group starts after the SUBACK went out. A publisher puts one message on a new topic after
+  // the other, before and after the SUBACK: every message published after it must arrive (a topic
+  // created while the group starts must reach it all the same), and none may arrive twice. The
+  // deterministic version of this is the actors test shared_group_start_test.cpp.
+  const std::string root = unique("fresh");
+  auto pub = connect_client(broker, {mqtt_version::v5, unique("pub")});
+  auto member = connect_client(broker, {mqtt_version::v5, unique("m")});
+  // Topics that exist already (from before the subscription, so not for the group) make its start longer.
+  constexpr int kOld = 500;
+  std::vector<int> mids;
+  for (int i = 0; i < kOld; ++i) mids.push_back(pub->publish_async(root + "/old" + std::to_string(i), "old", {1}));
+  for (int mid : mids) REQUIRE(pub->wait_acked(mid));
+  constexpr int kAfter = 50;  // messages published after the SUBACK
+  std::atomic<bool> subacked{false};
+  std::atomic<int> published{0};
+  int first_after = -1;
+  bool all_acked = true;
+  std::thread publisher([&] {
+    for (int i = 0; first_after < 0 || i < first_after + kAfter; ++i, ++published) {
+      if (first_after < 0 && subacked) first_after = i;
+      all_acked = pub->publish(root + "/t" + std::to_string(i), std::to_string(i), {1}).acked && all_acked;
+    }
+  });
+  // Subscribes once the stream runs (not a sleep: the condition is bound to come).
+  while (published < 3) std::this_thread::yield();
+  const auto granted = member->subscribe("$share/" + unique("g") + "/" + root + "/+", 1);
+  subacked = true;
+  publisher.join();
+  REQUIRE(granted == std::vector<int>{1});
+  REQUIRE(all_acked);
+  INFO(first_after << " messages before the SUBACK");
+  std::map<std::string, int> got;  // payload -> how often it arrived
+  auto missing = [&] {  // the messages published after the SUBACK that did not arrive (yet)
+    std::vector<std::string> out;
+    for (int i = first_after; i < published; ++i)
+      if (!got.count(std::to_string(i))) out.push_back(std::to_string(i));
+    return out;
+  };
+  const auto end = std::chrono::steady_clock::now() + default_deadline;
+  while (!missing().empty() && std::chrono::steady_clock::now() < end)
+    for (const auto& m : member->wait_for_messages(1, 20ms)) ++got[m.payload];
+  for (const auto& m : member->wait_for_messages(1, 300ms)) ++got[m.payload];  // and nothing twice
+  std::vector<std::string> twice;
+  for (const auto& [payload, count] : got)
+    if (count > 1) twice.push_back(payload);
+  const auto lost = missing();
+  CHECK(lost.empty());
+  CHECK(twice.empty());
 }
 
 TEST_CASE("share: a member that leaves holding unacknowledged messages: another member gets them", "[share][unimq]") {
