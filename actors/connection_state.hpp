@@ -119,6 +119,7 @@ struct connection_state {
   std::uint16_t next_packet_id = 1;
   bool unsent_waiting = false;  ///< some inflight records wait to be saved before they are sent
   bool shared_refused = false;  ///< a shared delivery was refused for want of room: tell the groups when there is room
+  bool resuming = false;  ///< a resumed session is placing cursors on topics it never read (register_subscriptions)
   /// The packet ids of the records waiting in `unsent`, in delivery order: they go out in this order,
   /// not in that of the ids, which wrap around after 65535 ([MQTT-4.6.0-6]).
   std::vector<std::uint16_t> unsent_order;

@@ -54,8 +54,9 @@ proto::StoredMessage to_stored(const mqtt::publish_packet& p, std::string_view t
 // handle_subscribe.cpp
 void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p);
 void on_unsubscribe(connection_actor* self, const mqtt::unsubscribe_packet& p);
-/// Registers every subscription of the session (and its p2p topics) with the index shards and shared
-/// groups, once connected; a `resumed` session first places its cursors on the topics it never read.
+/// Registers every subscription of the session with the index shards and shared groups, and its p2p
+/// topics with the session registry, once connected; then the session reads on from its cursors. A
+/// `resumed` session first places cursors on the topics it never read.
 void register_subscriptions(connection_actor* self, bool resumed);
 
 // outbound.cpp
@@ -90,8 +91,6 @@ void join_shared_group(connection_actor* self, const std::string& filter);
 void leave_shared_group(connection_actor* self, const std::string& filter);
 /// Tells the groups that the session has room again, if it refused one of their messages.
 void shared_room_again(connection_actor* self);
-/// Registers the session's implicit subscription to its p2p topics with every index shard.
-void register_p2p(connection_actor* self);
 
 // session_persistence.cpp
 bool is_persistent(const connection_actor* self);

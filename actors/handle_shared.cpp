@@ -42,10 +42,4 @@ void shared_room_again(connection_actor* self) {
   for (const auto& [filter, group] : st.shared_groups) self->send(group, resume_atom::value);
 }
 
-void register_p2p(connection_actor* self) {
-  const auto& st = self->state;
-  if (!p2p_supported(st.client_id)) return;
-  self->send(st.ctx->registry, p2p_atom::value, st.client_id);
-}
-
 }  // namespace unimq::actors

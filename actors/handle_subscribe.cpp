@@ -2,6 +2,8 @@
 // registration with the index shards (or, for `$share/...`, with their shared group), and retained
 // messages on subscribe ([MQTT-3.3.1-9..11]).
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 #include "actors/connection_steps.hpp"
 #include "actors/p2p.hpp"
@@ -51,56 +53,98 @@ void start_subscription(connection_actor* self, const std::string& filter) {
     tell_shards(self, subscribe_atom::value, filter);
 }
 
-void register_and_catch_up(connection_actor* self) {
-  for (const auto& [filter, sub] : self->state.subscriptions) start_subscription(self, filter);
-  register_p2p(self);
-  for (auto& [topic, cursor] : self->state.cursors) catch_up(self, topic);
+/// Runs `done` once every answer it waits for has come: one per expect(), plus one for the caller,
+/// who calls arrive() when it has asked everything.
+class countdown {
+ public:
+  explicit countdown(std::function<void()> done) : _done(std::move(done)) {}
+  void expect() { ++_pending; }
+  void arrive() {
+    if (--_pending == 0) _done();
+  }
+
+ private:
+  std::size_t _pending = 1;
+  std::function<void()> _done;
+};
+
+struct cover {
+  std::string filter;
+  std::uint64_t since;
+  bool p2p;
+};
+
+void catch_up_all(connection_actor* self) {
+  auto& st = self->state;
+  if (st.phase != connection_phase::connected) return;
+  st.resuming = false;
+  for (auto& [topic, cursor] : st.cursors) catch_up(self, topic);
+}
+
+// Places a cursor on every topic the covers match that the session never read, at the first message
+// at or after the cover's start; then the session reads on from every cursor.
+void place_cursors(connection_actor* self, const std::vector<cover>& covers) {
+  auto placed = std::make_shared<countdown>([self] { catch_up_all(self); });
+  for (const auto& c : covers) {
+    placed->expect();
+    self->request(self->state.ctx->reader, caf::infinite, subscribe_atom::value, c.filter)
+        .then([self, c, placed](const std::vector<std::string>& topics) {
+          for (const auto& topic : topics) {
+            // A normal filter never covers p2p topics (`#` matches them in storage, not in delivery).
+            // A topic with a cursor was read before, or was first seen live and placed like this.
+            if (self->state.cursors.count(topic) || p2p_target(topic).has_value() != c.p2p) continue;
+            placed->expect();
+            self->request(self->state.ctx->reader, caf::infinite, start_atom::value, topic, c.since)
+                .then([self, topic, placed](std::uint64_t offset) {
+                  auto [cursor, added] = self->state.cursors.try_emplace(topic);
+                  if (added) cursor->second.next_offset = offset;
+                  placed->arrive();
+                });
+          }
+          placed->arrive();
+        });
+  }
+  placed->arrive();
 }
 
 }  // namespace
 
 void register_subscriptions(connection_actor* self, bool resumed) {
   auto& st = self->state;
-  if (!resumed) return register_and_catch_up(self);
-  // A resumed session first places a cursor on every topic its filters cover that it never read (at
-  // the first message at or after the subscription), and only then registers with the shards:
-  // otherwise a live batch could place the cursor first and skip the history. Its p2p topics are
-  // covered from the session's start; shared subscriptions read through their group instead.
-  struct cover {
-    std::string filter;
-    std::uint64_t since;
-    bool p2p;
-  };
+  // A resumed session must also not miss what was stored while it was away on topics it never read:
+  // it places a cursor on each at the first message at or after the subscription. Registration comes
+  // first (the shards and, for p2p, the registry answer) and the look-up after it, so a topic created
+  // in between is seen by the look-up or arrives live; one first seen live while `resuming` is placed
+  // the same way (outbound.cpp), not at its live batch. Shared subscriptions read through their group.
   std::vector<cover> covers;
   for (const auto& [filter, sub] : st.subscriptions)
     if (!is_shared(filter)) covers.push_back({filter, sub.subscribed_at_sequence, false});
   if (p2p_supported(st.client_id)) covers.push_back({p2p_filter(st.client_id), st.p2p_since_sequence, true});
-  if (covers.empty()) return register_and_catch_up(self);
-  auto pending = std::make_shared<std::size_t>(covers.size());
-  auto one_done = [self, pending] {
-    if (--*pending == 0 && self->state.phase == connection_phase::connected) register_and_catch_up(self);
+  st.resuming = resumed && !covers.empty();
+  auto registered = std::make_shared<countdown>([self, covers] {
+    if (self->state.phase != connection_phase::connected) return;
+    if (self->state.resuming)
+      place_cursors(self, covers);
+    else
+      catch_up_all(self);
+  });
+  // A void handler answers a request with an empty message; a failed request counts as answered.
+  auto ask = [self, registered](const caf::actor& whom, auto... xs) {
+    registered->expect();
+    self->request(whom, caf::infinite, xs...).then([registered] { registered->arrive(); },
+                                                    [registered](caf::error&) { registered->arrive(); });
   };
-  for (const auto& c : covers) {
-    self->request(st.ctx->reader, caf::infinite, subscribe_atom::value, c.filter)
-        .then([self, c, one_done](const std::vector<std::string>& topics) {
-          auto unseen = std::make_shared<std::size_t>(1);  // 1 for this callback itself
-          auto topic_done = [unseen, one_done] {
-            if (--*unseen == 0) one_done();
-          };
-          for (const auto& topic : topics) {
-            // A normal filter never covers p2p topics (`#` matches them in storage, not in delivery).
-            if (self->state.cursors.count(topic) || p2p_target(topic).has_value() != c.p2p) continue;
-            ++*unseen;
-            self->request(self->state.ctx->reader, caf::infinite, start_atom::value, topic, c.since)
-                .then([self, topic, topic_done](std::uint64_t offset) {
-                  auto [cursor, added] = self->state.cursors.try_emplace(topic);
-                  if (added) cursor->second.next_offset = offset;  // live delivery may have started it
-                  topic_done();
-                });
-          }
-          topic_done();
-        });
+  const auto me = caf::actor_cast<caf::actor>(self);
+  for (const auto& [filter, sub] : st.subscriptions) {
+    if (is_shared(filter)) {
+      join_shared_group(self, filter);
+      continue;
+    }
+    for_each_shard_of(filter, st.ctx->shards.size(),
+                      [&](std::size_t i) { ask(st.ctx->shards[i], subscribe_atom::value, filter, me); });
   }
+  if (p2p_supported(st.client_id)) ask(st.ctx->registry, p2p_atom::value, st.client_id);
+  registered->arrive();
 }
 
 void on_subscribe(connection_actor* self, const mqtt::subscribe_packet& p) {

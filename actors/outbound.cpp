@@ -264,6 +264,34 @@ void go_on(connection_actor* self, const std::string& topic, topic_cursor& curso
   if (!cursor.paused && !cursor.reading && cursor.next_offset < cursor.head) catch_up(self, topic);
 }
 
+// The commitlog sequence from which a resumed session reads a topic it never read: where the earliest
+// of its subscriptions that cover the topic started (for its p2p topics, where its p2p started).
+std::uint64_t first_sequence(const connection_state& st, const std::string& topic) {
+  if (p2p_target(topic)) return st.p2p_since_sequence;
+  std::uint64_t since = UINT64_MAX;
+  for (const auto& [filter, sub] : st.subscriptions)
+    if (!is_shared(filter) && mqtt::topic_matches(filter, topic)) since = std::min(since, sub.subscribed_at_sequence);
+  return since;
+}
+
+// A topic first seen live while a resumed session places its cursors (register_subscriptions): the
+// look-up may have missed it (created meanwhile) or not reached it yet, and it may hold messages
+// stored since the subscription, before this batch. Its cursor starts where the look-up would start
+// it; the live batches wait in the cursor meanwhile, as during a read.
+void place_first_seen(connection_actor* self, const std::string& topic, topic_cursor& cursor) {
+  auto& st = self->state;
+  cursor.reading = true;
+  self->request(st.ctx->reader, caf::infinite, start_atom::value, topic, first_sequence(st, topic))
+      .then([self, topic](std::uint64_t offset) {
+        auto& cursor = self->state.cursors[topic];
+        cursor.reading = false;
+        cursor.next_offset = std::min(cursor.next_offset, offset);
+        if (self->state.phase != connection_phase::connected) return;
+        go_on(self, topic, cursor);
+        flush(self);
+      });
+}
+
 }  // namespace
 
 void resume_paused(connection_actor* self) {
@@ -342,8 +370,10 @@ void on_deliver(connection_actor* self, const queue_batch& batch) {
   auto& st = self->state;
   auto [it, is_new] = st.cursors.try_emplace(batch.topic);
   auto& cursor = it->second;
-  // A topic first seen live starts where the live batch starts (new subscriptions get new messages).
+  // A topic first seen live starts where the live batch starts (new subscriptions get new messages),
+  // unless a resumed session has it stored from before the batch (see place_first_seen).
   if (is_new) cursor.next_offset = batch.first_offset();
+  if (is_new && st.resuming && batch.first_offset() > 0) place_first_seen(self, batch.topic, cursor);
   cursor.head = std::max(cursor.head, batch.next_offset);
   // The batch is kept by reference to the message it came in: shared, not copied.
   const auto this_message = [self] { return self->current_mailbox_element()->copy_content_to_message(); };
