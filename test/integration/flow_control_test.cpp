@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <map>
+#include <thread>
 
 using namespace unimq::it;
 
@@ -300,4 +302,56 @@ TEST_CASE("flow: a subscriber with a small window gets every message of busy top
   }
   CHECK(next.size() == kPublishers);
   CHECK(sub->take_messages().empty());  // nothing more, no duplicates
+}
+
+namespace {
+// The broker's anonymous resident memory (heap, not the LMDB map), in bytes.
+std::uint64_t rss_anon(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("RssAnon:", 0) == 0) return std::stoull(line.substr(8)) * 1024;
+  return 0;
+}
+}  // namespace
+
+// A subscriber that takes one message and then never acknowledges: its cursor pauses and holds the
+// batches that come, up to max-queued-bytes (1 MiB here). What it holds must be bounded by that
+// whatever the messages carry: here ~840 KB each, in the payload or in v5 user properties.
+TEST_CASE("flow: what a stalled subscriber holds stays within max-queued-bytes, properties included",
+          "[flow][v5][memory]") {
+  UNIMQ_ONLY();
+  const bool in_properties = GENERATE(false, true);
+  INFO((in_properties ? "bytes in user properties" : "bytes in the payload"));
+  broker_options bo;
+  bo.max_queued_bytes = 1 << 20;
+  bo.log_level = "info";
+  broker_process broker(bo);
+  broker.start();
+  const std::string topic = unique("held");
+  raw_connection raw(broker.host(), broker.port());
+  REQUIRE(raw.send(bytes::connect(5, unique("stall"), 0x02, 600, prop16(0x21, 1))));  // Receive Maximum 1
+  REQUIRE(raw.read_packet());
+  REQUIRE(raw.send(bytes::subscribe(5, 1, topic, 1)));
+  REQUIRE(raw.read_packet());  // SUBACK; from here on it reads nothing and acknowledges nothing
+  auto pub = connect_client(broker, {mqtt_version::v5, unique("pub")});
+  constexpr int kMessages = 150;
+  const std::string chunk(60000, 'p');
+  properties props;
+  std::string payload = "x";
+  if (in_properties)
+    for (int i = 0; i < 14; ++i) props.user.emplace_back("k" + std::to_string(i), chunk);
+  else
+    for (int i = 0; i < 14; ++i) payload += chunk;
+  REQUIRE(pub->publish(topic, payload, {1, false, props}).acked);  // the one the window lets through
+  std::this_thread::sleep_for(300ms);
+  const auto before = rss_anon(broker.pid());
+  for (int i = 0; i < kMessages; ++i) REQUIRE(pub->publish(topic, payload, {1, false, props}).acked);
+  std::this_thread::sleep_for(500ms);
+  const auto after = rss_anon(broker.pid());
+  INFO("broker RssAnon before " << before / 1024 << " KiB, after " << after / 1024 << " KiB ("
+                                << kMessages << " messages of ~840 KB published)");
+  REQUIRE(before > 0);
+  // The budget (1 MiB) plus the socket queue (1 MiB) plus allocator slack; 126 MB if everything is held.
+  CHECK(after < before + (48u << 20));
 }
