@@ -14,7 +14,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<topic_growth>("unimq.topic_growth");
   cfg.add_message_type<notify_event>("unimq.notify_event");
   cfg.add_message_type<queue_entry>("unimq.queue_entry");
-  cfg.add_message_type<queue_batch>("unimq.queue_batch");
+  cfg.add_message_type<queue_batch>("unimq.queue_batch.v2");  // v2: raw records
   cfg.add_message_type<committed_topic>("unimq.committed_topic");
   cfg.add_message_type<committed_event>("unimq.committed_event");
   cfg.add_message_type<stored_session>("unimq.stored_session");
@@ -32,7 +32,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<assignment>("unimq.assignment");
   cfg.add_message_type<fetch_request>("unimq.fetch_request");
   cfg.add_message_type<partition_read>("unimq.partition_read");
-  cfg.add_message_type<fetch_result>("unimq.fetch_result");
+  cfg.add_message_type<fetch_result>("unimq.fetch_result.v2");  // v2: sequences in the records
   cfg.add_message_type<partition_offset>("unimq.partition_offset");
   cfg.add_message_type<commit_request>("unimq.commit_request");
   cfg.add_message_type<commit_result>("unimq.commit_result");

@@ -1,13 +1,15 @@
 // Outbound delivery ([MQTT-3.3.4], [MQTT-4.3], [MQTT-4.9]): queue batches from the index shards (or
 // read by the session itself when it lags) become PUBLISH packets, within the client's Receive
 // Maximum, the broker's max-inflight and the socket's queued-bytes limit. A session keeps a cursor per
-// topic queue: when it cannot keep up it stops at an offset and reads on from storage later, so a slow
-// subscriber costs an offset, not memory.
+// topic queue: when it cannot keep up it stops at an offset, keeps the batches that come meanwhile up
+// to max-queued-bytes, and reads the rest from storage later, so a slow subscriber costs that budget
+// and then an offset.
 #include <algorithm>
 
 #include "actors/connection_steps.hpp"
 #include "actors/p2p.hpp"
 #include "actors/shared_group.hpp"
+#include "actors/storage_reader.hpp"
 #include "config/log.hpp"
 #include "protocol/topic.hpp"
 
@@ -18,7 +20,7 @@ using mqtt::qos;
 using mqtt::reason_code;
 
 constexpr std::uint32_t kCatchUpBatch = 256;
-constexpr std::size_t kMaxScratchPayload = 64 * 1024;
+constexpr std::size_t kMaxScratchBytes = 64 * 1024;
 
 struct delivery {
   bool matched = false;
@@ -208,8 +210,10 @@ void process(connection_actor* self, const std::string& topic, topic_cursor& cur
     record_blob::reader blob(batch.records);
     std::uint64_t offset = 0, sequence = 0;
     std::string_view record;
+    std::size_t largest = 0;
     while (blob.next(offset, sequence, record)) {
       if (offset < cursor.next_offset) continue;
+      largest = std::max(largest, record.size());
       if (!scratch.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
         log::write(log::level::error, "deliver", "client=" + st.client_id + " " + topic + " offset " +
                                                      std::to_string(offset) + ": a stored record does not parse; skipped");
@@ -218,28 +222,40 @@ void process(connection_actor* self, const std::string& topic, topic_cursor& cur
       }
       if (!advance(self, topic, cursor, offset, sequence, scratch)) break;
     }
-    if (scratch.payload().capacity() > kMaxScratchPayload) scratch = proto::StoredMessage{};  // not kept for ever
+    if (largest > kMaxScratchBytes) scratch = proto::StoredMessage{};  // a large message's buffers are not kept
   }
   if (cursor.next_offset != before && is_persistent(self)) st.dirty_offsets.insert(topic);
   save_unsent(self);
 }
 
-// What a held batch counts against the session's max-queued-bytes: its messages' topics and payloads
-// (the memory they keep alive, though other subscribers may share it).
+// What a held batch counts against the session's max-queued-bytes: the memory its messages keep alive
+// (other subscribers may share it), every field included: v5 properties can be as large as a payload.
 std::size_t batch_bytes(const queue_batch& batch) {
   std::size_t bytes = sizeof(queue_batch) + batch.records.size();
-  for (const auto& e : batch.entries) bytes += sizeof(queue_entry) + e.message.topic().size() + e.message.payload().size();
+  for (const auto& e : batch.entries) bytes += sizeof(queue_entry) + e.message.ByteSizeLong();
   return bytes;
 }
 
-// Keeps `message`, a (deliver_atom, queue_batch), at the end of the cursor's held batches; false if
-// the session's budget is spent: the cursor then reads those messages from storage when it gets there.
-bool hold(connection_state& st, topic_cursor& cursor, caf::message message) {
+// Keeps `message`, a (deliver_atom, queue_batch), at the end of the cursor's held batches; not if the
+// session's budget is spent: the cursor then reads those messages from storage when it gets there.
+void hold(connection_state& st, topic_cursor& cursor, caf::message message) {
   const std::size_t bytes = batch_bytes(message.get_as<queue_batch>(1));
-  if (st.held_bytes + bytes > st.ctx->options.max_queued_bytes) return false;
+  if (st.held_bytes + bytes > st.ctx->options.max_queued_bytes) return;
   st.held_bytes += bytes;
   cursor.held.push_back({std::move(message), bytes});
-  return true;
+}
+
+// Keeps the unsent rest of a read in front of the cursor's held batches, which all start later: it
+// goes first when there is room. Later batches make room for it if need be (they are read again).
+void hold_first(connection_state& st, topic_cursor& cursor, caf::message message) {
+  const std::size_t bytes = batch_bytes(message.get_as<queue_batch>(1));
+  while (st.held_bytes + bytes > st.ctx->options.max_queued_bytes && !cursor.held.empty()) {
+    st.held_bytes -= cursor.held.back().bytes;
+    cursor.held.pop_back();
+  }
+  if (st.held_bytes + bytes > st.ctx->options.max_queued_bytes) return;
+  st.held_bytes += bytes;
+  cursor.held.insert(cursor.held.begin(), {std::move(message), bytes});
 }
 
 void drop_first_held(connection_state& st, topic_cursor& cursor) {
@@ -302,11 +318,17 @@ void resume_paused(connection_actor* self) {
   if (link_full(st)) st.link->notify_when_drained();
   if (!has_room(st)) return;
   shared_room_again(self);
-  for (auto& [topic, cursor] : st.cursors)
+  // Each round starts one topic further on, so that no topic takes every slot the window frees.
+  const std::size_t n = st.cursors.size();
+  if (n == 0) return;
+  auto it = std::next(st.cursors.begin(), static_cast<std::ptrdiff_t>(st.resume_turn++ % n));
+  for (std::size_t k = 0; k < n; ++k, it = std::next(it) == st.cursors.end() ? st.cursors.begin() : std::next(it)) {
+    auto& [topic, cursor] = *it;
     if (cursor.paused && !cursor.reading) {
       cursor.paused = false;
       go_on(self, topic, cursor);
     }
+  }
 }
 
 namespace {
@@ -329,33 +351,37 @@ void completed(connection_actor* self, std::map<std::uint16_t, outbound_inflight
 }  // namespace
 
 void catch_up(connection_actor* self, const std::string& topic) {
-  auto& cursor = self->state.cursors[topic];
-  if (cursor.reading) return;
+  auto& st = self->state;
+  auto& cursor = st.cursors[topic];
+  if (cursor.reading || cursor.paused) return;  // a paused cursor reads on when resumed
   cursor.reading = true;
-  self->request(self->state.ctx->reader, caf::infinite, read_atom::value, records_atom::value, topic,
-                cursor.next_offset, kCatchUpBatch)
+  // No more than the session may hold: what does not fit the window now is kept for later.
+  const std::uint64_t max_bytes = std::clamp<std::uint64_t>(st.ctx->options.max_queued_bytes / 2, 1, kMaxReadBytes);
+  self->request(st.ctx->reader, caf::infinite, read_atom::value, records_atom::value, topic, cursor.next_offset,
+                kCatchUpBatch, max_bytes)
       .then([self, topic](queue_batch& batch) {
         auto& st = self->state;
         auto& cursor = st.cursors[topic];
         cursor.reading = false;
         if (st.phase != connection_phase::connected) return;
         if (!batch.error.empty()) {
+          // Tried again when the session resumes its paused topics (an acknowledgement, a live batch).
           log::write(log::level::error, "deliver", "client=" + st.client_id + " reading " + topic + ": " + batch.error);
+          cursor.paused = true;
           return;
         }
         if (batch.skipped_to_oldest) {
           log::write(log::level::warn, "deliver", "client=" + st.client_id + " lagged behind retention on " + topic);
           cursor.next_offset = std::max(cursor.next_offset, batch.first_offset());
+          if (is_persistent(self)) st.dirty_offsets.insert(topic);
         }
         const std::uint64_t before = cursor.next_offset;
         process(self, topic, cursor, batch);
         const bool announced_later = batch.end_offset < cursor.head;  // the read predates a live batch
         cursor.head = std::max(cursor.head, batch.end_offset);
         if (cursor.paused) {
-          // The rest of the read goes first when the window opens: held batches all start later.
-          if (batch.next_offset > cursor.next_offset &&
-              hold(st, cursor, caf::make_message(deliver_atom::value, std::move(batch))))
-            std::rotate(cursor.held.begin(), cursor.held.end() - 1, cursor.held.end());
+          if (batch.next_offset > cursor.next_offset)
+            hold_first(st, cursor, caf::make_message(deliver_atom::value, std::move(batch)));
         } else if (cursor.next_offset > before || announced_later) {
           // Read on while the queue had more than this read returned (a read is capped by count and
           // bytes), or while live batches announced more during the read; stop when no progress is made.

@@ -1,5 +1,7 @@
 #include "actors/storage_reader.hpp"
 
+#include <algorithm>
+
 #include "actors/messages.hpp"
 #include "actors/partition_fetch.hpp"
 #include "actors/raw_read.hpp"
@@ -27,8 +29,9 @@ queue_batch read_queue(storage::store& store, const std::string& topic, std::uin
 
 // A session's own catch-up read: raw records, parsed by the session as it sends them.
 queue_batch read_queue_records(storage::store& store, const std::string& topic, std::uint64_t from,
-                               std::uint32_t max_messages) {
-  auto raw = read_raw(store, storage::queue_id::topic(topic), from, max_messages, kMaxReadBytes);
+                               std::uint32_t max_messages, std::uint64_t max_bytes) {
+  auto raw = read_raw(store, storage::queue_id::topic(topic), from, max_messages,
+                      static_cast<std::size_t>(std::min<std::uint64_t>(max_bytes, kMaxReadBytes)));
   queue_batch batch;
   batch.topic = topic;
   batch.records = std::move(raw.records);
@@ -81,9 +84,8 @@ caf::behavior reader(caf::event_based_actor*, std::shared_ptr<storage::store> st
       [store](read_atom, const std::string& topic, std::uint64_t from, std::uint32_t max_messages) {
         return read_queue(*store, topic, from, max_messages);
       },
-      [store](read_atom, records_atom, const std::string& topic, std::uint64_t from, std::uint32_t max_messages) {
-        return read_queue_records(*store, topic, from, max_messages);
-      },
+      [store](read_atom, records_atom, const std::string& topic, std::uint64_t from, std::uint32_t max_messages,
+              std::uint64_t max_bytes) { return read_queue_records(*store, topic, from, max_messages, max_bytes); },
       [store](retained_atom, const std::string& filter) {
         auto r = store->retained_matching(filter);
         return r ? std::move(*r) : std::vector<proto::StoredMessage>{};

@@ -3,8 +3,9 @@
 // and without blocking it. Gateways on other nodes reach it through the writer (reader_atom).
 //
 //   (read_atom, topic, from_offset, max_messages)  -> queue_batch (parsed entries)
-//   (read_atom, records_atom, topic, from_offset, max_messages)
-//                                                  -> queue_batch (raw records)
+//   (read_atom, records_atom, topic, from_offset, max_messages, max_bytes)
+//                                                  -> queue_batch (raw records, at most max_bytes
+//                                                     and kMaxReadBytes, but at least one)
 //   (retained_atom, filter)                        -> std::vector<proto::StoredMessage>
 //   (session_atom, client_id)                      -> stored_session
 //   (sessions_atom)                                -> std::vector<proto::Session> (all of them)
