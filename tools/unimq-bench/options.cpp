@@ -75,6 +75,8 @@ Options:
   --warmup S         seconds of load before measuring (default 2)
   --duration S       seconds measured (default 10)
   --grace S          seconds after the window for late deliveries (default 5)
+  --drain S          QoS 1/2: then wait on while deliveries still arrive, until none for S seconds;
+                     those count as late, not lost (default 0: no drain)
   --broker-pid PID   report the broker's CPU time in the window and its RSS (from /proc)
   --json             print one JSON object instead of the table
 
@@ -133,9 +135,9 @@ parse_result parse_options(int argc, char** argv) {
       if (!parse_int(value, o.inflight) || o.inflight == 0 || o.inflight > 65535) return bad();
     } else if (arg == "--clients") {
       if (!parse_int(value, o.clients) || o.clients == 0 || o.clients > kMaxClients) return bad();
-    } else if (arg == "--warmup" || arg == "--duration" || arg == "--grace") {
+    } else if (arg == "--warmup" || arg == "--duration" || arg == "--grace" || arg == "--drain") {
       if (!parse_number(value, d) || d > kMaxSeconds) return bad();
-      (arg == "--warmup" ? o.warmup : arg == "--duration" ? o.duration : o.grace) = d;
+      (arg == "--warmup" ? o.warmup : arg == "--duration" ? o.duration : arg == "--grace" ? o.grace : o.drain) = d;
     } else if (arg == "--broker-pid") {
       if (!parse_int(value, o.broker_pid) || o.broker_pid <= 0) return bad();
     } else {

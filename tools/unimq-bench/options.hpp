@@ -33,6 +33,9 @@ struct options {
   double warmup = 2;            ///< seconds of load before the measured window
   double duration = 10;         ///< seconds of the measured window
   double grace = 5;             ///< seconds after the window to let deliveries arrive
+  /// QoS 1/2: after the grace period, wait on while deliveries still arrive, until none came for this
+  /// many seconds; what arrives then is counted late, not lost (0: no drain).
+  double drain = 0;
   int broker_pid = 0;           ///< 0 = do not sample the broker
   bool json = false;
 };

@@ -72,7 +72,8 @@ void print_table(const run_result& r, std::ostream& out) {
     std::size_t affected = 0;
     for (auto& s : r.per_subscriber)
       affected += (s.lost() || s.counts.duplicated || s.counts.out_of_order) ? 1 : 0;
-    out << "  delivery     expected " << r.expected() << ", lost " << r.lost() << ", duplicated "
+    out << "  delivery     expected " << r.expected() << ", lost " << r.lost() << ", late " << r.late()
+        << " (after the grace period), duplicated "
         << r.duplicated() << ", out of order " << r.out_of_order() << " (" << affected << " of "
         << r.per_subscriber.size() << " subscribers affected)"
         << (o.qos == mqtt::qos::at_most_once && r.lost() ? "; QoS 0 may lose" : "") << "\n";
@@ -111,13 +112,13 @@ void print_json(const run_result& r, std::ostream& out) {
       << ",\"latency_ns\":{\"count\":" << r.latency.count()
       << ",\"p50\":" << r.latency.percentile(0.5) << ",\"p99\":" << r.latency.percentile(0.99)
       << ",\"p999\":" << r.latency.percentile(0.999) << ",\"max\":" << r.latency.max() << "}"
-      << ",\"expected\":" << r.expected() << ",\"lost\":" << r.lost()
+      << ",\"expected\":" << r.expected() << ",\"lost\":" << r.lost() << ",\"late\":" << r.late()
       << ",\"duplicated\":" << r.duplicated() << ",\"out_of_order\":" << r.out_of_order()
       << ",\"per_subscriber\":[";
   for (std::size_t i = 0; i < r.per_subscriber.size(); ++i) {
     auto& s = r.per_subscriber[i];
     out << (i ? "," : "") << "{\"expected\":" << s.expected << ",\"received\":" << s.counts.received
-        << ",\"lost\":" << s.lost() << ",\"duplicated\":" << s.counts.duplicated
+        << ",\"lost\":" << s.lost() << ",\"late\":" << s.late << ",\"duplicated\":" << s.counts.duplicated
         << ",\"out_of_order\":" << s.counts.out_of_order << ",\"foreign\":" << s.counts.foreign
         << "}";
   }

@@ -50,6 +50,11 @@ std::uint64_t run_result::lost() const {
   for (auto& s : per_subscriber) n += s.lost();
   return n;
 }
+std::uint64_t run_result::late() const {
+  std::uint64_t n = 0;
+  for (auto& s : per_subscriber) n += s.late;
+  return n;
+}
 std::uint64_t run_result::duplicated() const {
   std::uint64_t n = 0;
   for (auto& s : per_subscriber) n += s.counts.duplicated;
@@ -276,7 +281,23 @@ void scenario::check_grace() {
   for (auto& p : _publishers) complete = complete && _clients[p.client]->inflight() == 0;
   for (auto& s : _subscribers)
     complete = complete && s.tracker->counts().distinct >= expected_for(s);
-  if (complete || now_ns() >= _grace_end_ns) return finish();
+  if (complete) return finish();
+  const std::int64_t now = now_ns();
+  if (now >= _grace_end_ns) {
+    // A QoS 1/2 message still on its way is late, not lost: with --drain, wait while they come.
+    if (_o.drain <= 0 || _o.qos == mqtt::qos::at_most_once) return finish();
+    std::uint64_t distinct = 0;
+    for (auto& s : _subscribers) distinct += s.tracker->counts().distinct;
+    if (!_draining) {
+      _draining = true;
+      for (auto& s : _subscribers) s.distinct_at_grace_end = s.tracker->counts().distinct;
+    }
+    if (distinct > _drain_distinct || _drain_progress_ns == 0) {
+      _drain_distinct = distinct;
+      _drain_progress_ns = now;
+    }
+    if (now - _drain_progress_ns >= seconds_to_ns(_o.drain)) return finish();
+  }
   _grace_timer.expires_after(kGraceCheck);
   _grace_timer.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) check_grace();
@@ -298,6 +319,7 @@ void scenario::finish() {
     subscriber_result sr;
     sr.expected = expected_for(s);
     sr.counts = s.tracker->counts();
+    if (_draining) sr.late = sr.counts.distinct - s.distinct_at_grace_end;
     _r.latency.merge(s.tracker->latency());
     _r.per_subscriber.push_back(sr);
   }

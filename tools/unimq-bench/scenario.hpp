@@ -20,6 +20,7 @@ namespace unimq::bench {
 struct subscriber_result {
   std::uint64_t expected = 0;  ///< messages sent inside the window by the publishers it hears
   delivery_counts counts;
+  std::uint64_t late = 0;  ///< of counts.distinct, those that arrived after the grace period (--drain)
   std::uint64_t lost() const { return expected - counts.distinct; }
 };
 
@@ -49,6 +50,7 @@ struct run_result {
   std::uint64_t received() const;
   std::uint64_t expected() const;
   std::uint64_t lost() const;
+  std::uint64_t late() const;
   std::uint64_t duplicated() const;
   std::uint64_t out_of_order() const;
   /// False if the run failed or delivered less than its QoS promises.
@@ -77,6 +79,7 @@ class scenario : public client_events {
     std::string filter;
     std::vector<std::size_t> hears;  // publisher indices
     std::unique_ptr<delivery_tracker> tracker;
+    std::uint64_t distinct_at_grace_end = 0;
   };
 
   void on_connected(client& c) override;
@@ -117,6 +120,9 @@ class scenario : public client_events {
   std::int64_t _load_start_ns = 0;
   window _window;
   std::int64_t _grace_end_ns = 0;
+  bool _draining = false;
+  std::uint64_t _drain_distinct = 0;     // distinct deliveries over all subscribers at the last progress
+  std::int64_t _drain_progress_ns = 0;   // when the drain last saw one
   std::uint64_t _ping_tick = 0;
   asio::steady_timer _setup_timer;
   asio::steady_timer _tick_timer;
