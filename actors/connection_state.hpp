@@ -115,9 +115,11 @@ struct connection_state {
   std::map<std::string, session_subscription> subscriptions;
   std::unordered_map<std::string, topic_cursor> cursors;
   std::size_t held_bytes = 0;  ///< the bytes of every cursor's held batches, at most max-queued-bytes
+  /// The topics whose cursor is paused, in the order they paused: resumed in that order, so that no
+  /// topic takes every slot the window frees, and without a walk over every cursor.
+  std::vector<std::string> paused_topics;
   std::map<std::uint16_t, outbound_inflight> inflight;
   std::uint16_t next_packet_id = 1;
-  std::uint16_t resume_turn = 0;  ///< where resume_paused() starts its round of the cursors
   bool unsent_waiting = false;  ///< some inflight records wait to be saved before they are sent
   bool shared_refused = false;  ///< a shared delivery was refused for want of room: tell the groups when there is room
   bool resuming = false;  ///< a resumed session is placing cursors on topics it never read (register_subscriptions)

@@ -176,6 +176,11 @@ void save_unsent(connection_actor* self) {
   persist(self);
 }
 
+void pause(connection_state& st, const std::string& topic, topic_cursor& cursor) {
+  cursor.paused = true;
+  st.paused_topics.push_back(topic);
+}
+
 // Delivers one message at the cursor and moves the cursor past it; false if there was no room (the
 // cursor pauses there).
 bool advance(connection_actor* self, const std::string& topic, topic_cursor& cursor, std::uint64_t offset,
@@ -185,7 +190,7 @@ bool advance(connection_actor* self, const std::string& topic, topic_cursor& cur
   if (d.matched) {
     const bool retain = m.retain() && d.retain_as_published;  // [MQTT-3.3.1-12/13]
     if (deliver(self, topic, offset, sequence, m, d, retain) == outcome::no_room) {
-      cursor.paused = true;
+      pause(st, topic, cursor);
       if (link_full(st)) st.link->notify_when_drained();
       return false;
     }
@@ -318,16 +323,14 @@ void resume_paused(connection_actor* self) {
   if (link_full(st)) st.link->notify_when_drained();
   if (!has_room(st)) return;
   shared_room_again(self);
-  // Each round starts one topic further on, so that no topic takes every slot the window frees.
-  const std::size_t n = st.cursors.size();
-  if (n == 0) return;
-  auto it = std::next(st.cursors.begin(), static_cast<std::ptrdiff_t>(st.resume_turn++ % n));
-  for (std::size_t k = 0; k < n; ++k, it = std::next(it) == st.cursors.end() ? st.cursors.begin() : std::next(it)) {
-    auto& [topic, cursor] = *it;
-    if (cursor.paused && !cursor.reading) {
-      cursor.paused = false;
-      go_on(self, topic, cursor);
-    }
+  // A topic that pauses again goes to the back of the list.
+  auto paused = std::move(st.paused_topics);
+  st.paused_topics.clear();
+  for (auto& topic : paused) {
+    auto it = st.cursors.find(topic);
+    if (it == st.cursors.end() || !it->second.paused) continue;  // unsubscribed meanwhile
+    it->second.paused = false;
+    go_on(self, it->first, it->second);
   }
 }
 
@@ -367,7 +370,7 @@ void catch_up(connection_actor* self, const std::string& topic) {
         if (!batch.error.empty()) {
           // Tried again when the session resumes its paused topics (an acknowledgement, a live batch).
           log::write(log::level::error, "deliver", "client=" + st.client_id + " reading " + topic + ": " + batch.error);
-          cursor.paused = true;
+          pause(st, topic, cursor);
           return;
         }
         if (batch.skipped_to_oldest) {
