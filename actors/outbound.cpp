@@ -120,6 +120,13 @@ bool write_publish(connection_actor* self, const proto::StoredMessage& m, qos q,
   return true;
 }
 
+// Tells the group of a shared delivery that it is done with (the group may commit past it).
+void acknowledge_shared(connection_actor* self, outbound_inflight& record) {
+  if (!record.group) return;
+  self->send(record.group, share_ack_atom::value, record.topic, record.offset, true);
+  record.group = nullptr;
+}
+
 // done: sent (QoS 0), expired or too large; in_flight: a QoS 1/2 delivery awaits its acknowledgement.
 enum class outcome { done, in_flight, no_room };
 
@@ -151,8 +158,13 @@ outcome deliver(connection_actor* self, const std::string& topic, std::uint64_t 
   record.stage = q == qos::exactly_once ? outbound_inflight::stage::awaiting_pubrec
                                         : outbound_inflight::stage::awaiting_puback;
   record.group = d.group;
-  // A shared delivery is not saved with the session (its group redelivers it), so it does not wait for a save.
-  if (q == qos::exactly_once && is_persistent(self) && !d.group) {
+  // A shared QoS 2 message, once sent, is this client's to complete, across a reconnect too
+  // [MQTT-4.8.2-4], and the group must not give it to another member [MQTT-4.8.2-5]: it is done for
+  // the group now, and the session keeps it like any other QoS 2 delivery. (QoS 1 ones stay the
+  // group's until acknowledged: a member that leaves has them sent to another [MQTT-4.8.2-6].)
+  if (q == qos::exactly_once) acknowledge_shared(self, record);
+  // Other shared deliveries are not saved with the session (the group redelivers them).
+  if (q == qos::exactly_once && is_persistent(self)) {
     record.unsent = m;
     // Remember how it is to be sent: retain flag and identifiers are recomputed from the copy.
     record.unsent->set_retain(retain);
@@ -336,13 +348,6 @@ void resume_paused(connection_actor* self) {
 
 namespace {
 
-// Tells the group of a shared delivery that it is done with (the group may commit past it).
-void acknowledge_shared(connection_actor* self, outbound_inflight& record) {
-  if (!record.group) return;
-  self->send(record.group, share_ack_atom::value, record.topic, record.offset, true);
-  record.group = nullptr;
-}
-
 // An acknowledgement completed a delivery: the window has room again.
 void completed(connection_actor* self, std::map<std::uint16_t, outbound_inflight>::iterator it) {
   acknowledge_shared(self, it->second);
@@ -443,7 +448,9 @@ void on_shared_delivery(connection_actor* self, const std::string& filter, const
   d.group = group;
   const bool retain = entry.message.retain() && sub->second.options.retain_as_published;
   switch (deliver(self, topic, entry.offset, entry.sequence, entry.message, d, retain)) {
-    case outcome::in_flight: return;  // acknowledged to the group with its PUBACK / PUBREC
+    case outcome::in_flight:  // acknowledged to the group with its PUBACK (QoS 1) or already (QoS 2)
+      save_unsent(self);
+      return;
     case outcome::done: self->send(group, share_ack_atom::value, topic, entry.offset, true); return;
     case outcome::no_room:
       st.shared_refused = true;
@@ -558,8 +565,6 @@ void on_pubrec(connection_actor* self, const mqtt::pubrec_packet& p) {
   }
   if (mqtt::is_error(p.reason)) return completed(self, it);  // the client refused it: done
   it->second.stage = outbound_inflight::stage::awaiting_pubcomp;
-  // With PUBREC the client owns the message: giving it to another member now would deliver it twice.
-  acknowledge_shared(self, it->second);
   // After PUBREL the client may forget the packet id; were the broker to crash and resend the PUBLISH,
   // it would be a new message to the client. So the new stage is durable before PUBREL goes out.
   persist(self, [self, rel](const write_result&) {

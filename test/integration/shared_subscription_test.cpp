@@ -359,3 +359,53 @@ TEST_CASE("share: a member whose window is full of other deliveries gets nothing
   REQUIRE(pp);
   CHECK(pp->payload == "for the one with room");
 }
+
+TEST_CASE("share: a QoS 2 message sent to a member stays that member's: not given to another, resent on its return",
+          "[share][v5]") {
+  MOSQUITTO_DIVERGES("it keeps queueing shared messages for the disconnected member's session");
+  broker_process broker;
+  broker.start();
+  const std::string topic = unique("exactly") + "/once";
+  const std::string shared = "$share/" + unique("g") + "/" + topic;
+  const std::string id = unique("held");
+  // A persistent member with Receive Maximum 1 that takes one message and leaves without PUBREC.
+  const std::string props = std::string("\x11", 1) + bytes::u32(600) + std::string("\x21", 1) + bytes::u16(1);
+  auto first = std::make_unique<raw_connection>(broker.host(), broker.port());
+  REQUIRE(first->send(bytes::connect(5, id, 0x00, 60, props)));
+  REQUIRE(first->read_packet());
+  REQUIRE(first->send(bytes::subscribe(5, 1, shared, 2)));
+  REQUIRE(first->read_packet());
+  auto other = subscriber(broker, {mqtt_version::v5, unique("other")}, shared, 2);
+  auto pub = connect_client(broker, {mqtt_version::v5, unique("pub")});
+  constexpr int n = 6;
+  for (int i = 0; i < n; ++i) REQUIRE(pub->publish(topic, std::to_string(i), {2}).acked);
+  const auto p = first->read_packet();
+  REQUIRE(p);
+  const auto held = parse_publish(*p, 5);
+  REQUIRE(held);
+  REQUIRE(held->qos == 2);
+  first.reset();  // gone without PUBREC; its session stays (expiry 600 s)
+  // The other member gets the rest, and not the one the first member holds.
+  auto got = other->wait_for_messages(n - 1);
+  REQUIRE(got.size() == n - 1);
+  REQUIRE(pub->publish(topic, "marker", {2}).acked);
+  for (const auto& m : other->wait_for_payload("marker")) got.push_back(m);
+  for (const auto& m : other->wait_for_messages(1, 500ms)) got.push_back(m);
+  for (const auto& m : got) CHECK(m.payload != held->payload);
+  // Back with its session: the message is sent again, same packet id, DUP set [MQTT-4.8.2-4].
+  raw_connection again(broker.host(), broker.port());
+  REQUIRE(again.send(bytes::connect(5, id, 0x00, 60, props)));
+  const auto ack = again.read_packet();
+  REQUIRE(ack);
+  CHECK((ack->body[0] & 1) == 1);  // session present
+  std::optional<raw_publish> resent;
+  while (auto q = again.read_packet()) {
+    if (q->type() != 3) continue;
+    resent = parse_publish(*q, 5);
+    break;
+  }
+  REQUIRE(resent);
+  CHECK(resent->payload == held->payload);
+  CHECK(resent->packet_id == held->packet_id);
+  CHECK(resent->dup);
+}
