@@ -323,6 +323,11 @@ std::uint64_t rss_anon(pid_t pid) {
 TEST_CASE("flow: what a stalled subscriber holds stays within max-queued-bytes, properties included",
           "[flow][v5][memory]") {
   UNIMQ_ONLY();
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in quarantine (256 MB): the broker's RSS says nothing about what it holds.
+  WARN("skipped under AddressSanitizer");
+  return;
+#endif
   const bool in_properties = GENERATE(false, true);
   INFO((in_properties ? "bytes in user properties" : "bytes in the payload"));
   broker_options bo;
