@@ -1,7 +1,8 @@
 // An MQTT 5 device (libmosquitto) talking to server applications through unimqd (README, "Server-side
 // messaging"). It publishes a temperature reading to `sensors/{id}/temperature` every second, asking
 // for an answer on its P2P topic `sensors/p2p/{id}` (a publish there reaches this client only, with no
-// subscription), and subscribes to its commands, `commands/{id}/#`. It prints everything it receives.
+// subscription), and subscribes to its commands, `commands/{id}/#`. It prints everything it receives,
+// and when the broker has acknowledged that subscription.
 //
 //   mqtt_device [--host H] [--port P] [--id ID] [--count N]    (N readings, then exit; default forever)
 #include <mosquitto.h>
@@ -35,6 +36,16 @@ void on_connect(mosquitto* client, void* self, int rc, int, const mosquitto_prop
   // Subscribed again on every (re)connect: the session is clean.
   mosquitto_subscribe_v5(client, nullptr, ("commands/" + d.id + "/#").c_str(), 1, 0, nullptr);
   std::cout << d.id << " connected" << std::endl;
+}
+
+// Commands published from now on reach this device: the broker has acknowledged the subscription.
+void on_subscribe(mosquitto*, void* self, int, int count, const int* granted, const mosquitto_property*) {
+  auto& d = *static_cast<device*>(self);
+  if (count != 1 || granted[0] > 2) {
+    std::cerr << "mqtt_device: the subscription to commands/" << d.id << "/# was refused\n";
+    return;
+  }
+  std::cout << d.id << " subscribed to commands/" << d.id << "/#" << std::endl;
 }
 
 void on_message(mosquitto*, void* self, const mosquitto_message* m, const mosquitto_property* props) {
@@ -91,6 +102,7 @@ int main(int argc, char** argv) {
   d.client = mosquitto_new(d.id.c_str(), true, &d);
   mosquitto_int_option(d.client, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
   mosquitto_connect_v5_callback_set(d.client, on_connect);
+  mosquitto_subscribe_v5_callback_set(d.client, on_subscribe);
   mosquitto_message_v5_callback_set(d.client, on_message);
   int rc = mosquitto_connect_bind_v5(d.client, host.c_str(), port, 60, nullptr, nullptr);
   if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(d.client);  // network thread: callbacks run there
