@@ -8,6 +8,7 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -104,18 +105,30 @@ int main(int argc, char** argv) {
   mosquitto_connect_v5_callback_set(d.client, on_connect);
   mosquitto_subscribe_v5_callback_set(d.client, on_subscribe);
   mosquitto_message_v5_callback_set(d.client, on_message);
-  int rc = mosquitto_connect_bind_v5(d.client, host.c_str(), port, 60, nullptr, nullptr);
-  if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(d.client);  // network thread: callbacks run there
+  const int rc = mosquitto_connect_bind_v5(d.client, host.c_str(), port, 60, nullptr, nullptr);
   if (rc != MOSQ_ERR_SUCCESS) {
     std::cerr << "mqtt_device: cannot reach " << host << ":" << port << ": " << mosquitto_strerror(rc) << "\n";
     return 1;
   }
-  for (long n = 0; !g_stop && (count == 0 || n < count); ++n) {
-    if (publish_reading(d, static_cast<int>(n)) != MOSQ_ERR_SUCCESS) std::cerr << "mqtt_device: publish failed\n";
-    std::this_thread::sleep_for(std::chrono::seconds(1));  // one reading a second, and time for answers
+  // One thread drives the client: it publishes a reading each second and, in between, lets
+  // libmosquitto read and write (the callbacks run here too). So every line is printed by this thread:
+  // with a network thread of its own (mosquitto_loop_start), its callbacks' output interleaved with
+  // the readings' ("dev-1dev-1 sent ...\n connected").
+  using clock = std::chrono::steady_clock;
+  auto next_reading = clock::now();
+  for (long n = 0; !g_stop;) {
+    if (clock::now() >= next_reading) {
+      if (count != 0 && n == count) break;  // a second after the last reading: time for its answer
+      if (publish_reading(d, static_cast<int>(n++)) != MOSQ_ERR_SUCCESS) std::cerr << "mqtt_device: publish failed\n";
+      next_reading += std::chrono::seconds(1);
+    }
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_reading - clock::now()).count();
+    if (mosquitto_loop(d.client, static_cast<int>(std::max<long long>(wait, 1)), 1) != MOSQ_ERR_SUCCESS) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));  // connection lost: retry once a second
+      mosquitto_reconnect(d.client);
+    }
   }
   mosquitto_disconnect_v5(d.client, 0, nullptr);
-  mosquitto_loop_stop(d.client, false);
   mosquitto_destroy(d.client);
   mosquitto_lib_cleanup();
 }
