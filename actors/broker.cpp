@@ -2,6 +2,7 @@
 
 #include <caf/io/all.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <unordered_set>
 
@@ -76,33 +77,55 @@ std::variant<storage_node, std::string> open_storage(caf::actor_system& system, 
   return node;
 }
 
+bool stop_storage(storage_node& node, std::chrono::milliseconds deadline) {
+  // ~actor_system waits, without a deadline, until the writer's detached thread ends, and that thread
+  // ends only when the writer is destroyed, i.e. when nothing holds a strong reference to it. CAF 0.17
+  // takes a terminating actor off the running count before it sends its down messages, so ~actor_system
+  // may stop the middleman before the down message for its BASP broker (which monitors every local
+  // actor a remote node has a proxy of) is sent; that message then stays in a mailbox nobody drains,
+  // and holds the writer for ever. So wait for the writer's end here, while the middleman still runs.
+  if (!node.writer) return true;  // a gateway on remote storage
+  const caf::actor_addr writer = node.writer.address();  // weak: does not keep the writer alive
+  caf::anon_send_exit(node.writer, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(node.reader, caf::exit_reason::user_shutdown);
+  node.writer = caf::actor{};
+  node.reader = caf::actor{};
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (caf::actor_cast<caf::strong_actor_ptr>(writer)) {
+    if (std::chrono::steady_clock::now() >= until) {
+      log::write(log::level::error, "shutdown", "the storage writer is still referenced " +
+                                                    std::to_string(deadline.count()) + " ms after its stop");
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polled: CAF signals no destruction
+  }
+  return true;
+}
+
 std::variant<std::unique_ptr<broker>, std::string> broker::start(caf::actor_system& system,
                                                                  const config::broker_options& options) {
   auto opened = open_storage(system, options);
   if (auto* error = std::get_if<std::string>(&opened)) return *error;
-  auto& node = std::get<storage_node>(opened);
+  auto node = std::get<storage_node>(std::move(opened));
   auto started = start_gateway(system, options, node.writer, node.reader);
-  if (auto* b = std::get_if<std::unique_ptr<broker>>(&started)) {
-    (*b)->_store = node.store;
-    if (options.node_port != 0) {
-      auto service = spawn_node_service(system, node.writer, node.reader, options.max_topic_levels);
-      (*b)->_actors.push_back(service);
-      // Reuse the address: a restart must not wait for the previous run's connections to time out.
-      auto port = system.middleman().publish(service, options.node_port, nullptr, true);
-      if (!port) {
-        (*b)->stop();
-        caf::anon_send_exit(node.writer, caf::exit_reason::user_shutdown);
-        caf::anon_send_exit(node.reader, caf::exit_reason::user_shutdown);
-        return "cannot open node-port " + std::to_string(options.node_port) + ": " + system.render(port.error());
-      }
-      log::write(log::level::info, "listen", "node service on 0.0.0.0:" + std::to_string(*port));
+  auto* b = std::get_if<std::unique_ptr<broker>>(&started);
+  if (!b) {
+    stop_storage(node);
+    return started;
+  }
+  // Stopped last, after the gateway actors that still write through them.
+  (*b)->_storage = std::move(node);
+  if (options.node_port != 0) {
+    auto& storage = (*b)->_storage;
+    auto service = spawn_node_service(system, storage.writer, storage.reader, options.max_topic_levels);
+    (*b)->_actors.push_back(service);
+    // Reuse the address: a restart must not wait for the previous run's connections to time out.
+    auto port = system.middleman().publish(service, options.node_port, nullptr, true);
+    if (!port) {
+      (*b)->stop();
+      return "cannot open node-port " + std::to_string(options.node_port) + ": " + system.render(port.error());
     }
-    // Stopped last, after the gateway actors that still write through them.
-    (*b)->_actors.push_back(node.writer);
-    (*b)->_actors.push_back(node.reader);
-  } else {
-    caf::anon_send_exit(node.writer, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(node.reader, caf::exit_reason::user_shutdown);
+    log::write(log::level::info, "listen", "node service on 0.0.0.0:" + std::to_string(*port));
   }
   return started;
 }
@@ -165,8 +188,8 @@ void broker::wait_for_signal() {
   log::write(log::level::info, "shutdown", std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM"));
 }
 
-void broker::stop() {
-  if (_stopped) return;
+bool broker::stop() {
+  if (_stopped) return true;
   _stopped = true;
   if (_server) boost::asio::post(_io, [server = _server.get()] { server->stop(); });
   if (_supervisor) {
@@ -179,7 +202,9 @@ void broker::stop() {
   if (_io_thread.joinable()) _io_thread.join();
   for (const auto& a : _actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   _actors.clear();
+  _server.reset();  // its accept handler holds the context
   _ctx.reset();
+  return stop_storage(_storage);
 }
 
 broker::~broker() { stop(); }

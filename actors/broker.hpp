@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <caf/all.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -29,6 +30,13 @@ struct storage_node {
 /// problem if the directory cannot be used (not ours, newer format, damaged, in use).
 std::variant<storage_node, std::string> open_storage(caf::actor_system& system, const config::broker_options& options);
 
+/// Stops the storage actors of `node` (its handles are released) and waits until the writer actor is
+/// destroyed, so that ~actor_system, which waits for the writer's detached thread, cannot hang. Call it
+/// while the middleman still runs: a remote node's proxy of the writer makes the middleman monitor it,
+/// and the writer lives until the middleman has taken its down message (see the definition). False
+/// (and an error logged) if the writer is still referenced after `deadline`.
+bool stop_storage(storage_node& node, std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
 class broker {
  public:
   /// A whole node: open_storage() plus start_gateway() on it.
@@ -48,16 +56,18 @@ class broker {
   /// Blocks until SIGINT or SIGTERM.
   void wait_for_signal();
 
-  /// Stops accepting, closes every connection (saving persistent sessions), then stops the actors.
-  void stop();
+  /// Stops accepting, closes every connection (saving persistent sessions), then stops the actors,
+  /// the storage ones (if this broker owns them) last. False if the storage writer could not be
+  /// stopped (stop_storage): tearing the actor system down would then hang.
+  bool stop();
 
  private:
   explicit broker(caf::actor_system& system) : _system(system) {}
 
   caf::actor_system& _system;
-  std::shared_ptr<storage::store> _store;
+  storage_node _storage;            // empty for a gateway on remote storage
   std::shared_ptr<broker_context> _ctx;
-  std::vector<caf::actor> _actors;  // everything but connections, stopped last (storage after the rest)
+  std::vector<caf::actor> _actors;  // everything but connections and storage
   caf::actor _supervisor;           // watches the connections
   boost::asio::io_context _io;
   std::unique_ptr<tcp_server> _server;

@@ -33,6 +33,7 @@ struct writer_state {
   bool flush_scheduled = false;
   std::vector<caf::actor> listeners;  // get notify events only
   std::vector<shard_listener> shards;
+  caf::actor timer;  // retention_timer
 };
 
 using writer_actor = caf::stateful_actor<writer_state>;
@@ -184,7 +185,23 @@ void run_retention(writer_actor* self) {
     log::write(log::level::info, "storage", "retention deleted " + std::to_string(r->deleted) +
                                                 " messages (" + std::to_string(r->freed_bytes) + " bytes)");
   }
-  self->delayed_send(self, r && r->more ? std::chrono::seconds(0) : kRetentionInterval, tick_atom::value);
+  if (r && r->more)
+    self->send(self, tick_atom::value);
+  else
+    self->send(self->state.timer, tick_atom::value);
+}
+
+// Sends (tick_atom) to the writer kRetentionInterval after each (tick_atom) from it. The writer does not
+// use delayed_send itself: a delayed message holds a strong reference to its receiver until it is due,
+// and the writer must be destroyed as soon as it is stopped (stop_storage() waits for that). This actor
+// holds the writer only weakly; it is linked to it, so it ends with it.
+caf::behavior retention_timer(caf::event_based_actor* self, caf::actor_addr writer) {
+  return {
+      [self](tick_atom) { self->delayed_send(self, kRetentionInterval, timeout_atom::value); },
+      [writer](timeout_atom) {
+        if (auto w = caf::actor_cast<caf::actor>(writer)) caf::anon_send(w, tick_atom::value);
+      },
+  };
 }
 
 caf::behavior writer(writer_actor* self, std::shared_ptr<storage::store> store, caf::actor reader) {
@@ -198,7 +215,8 @@ caf::behavior writer(writer_actor* self, std::shared_ptr<storage::store> store, 
     s.erase(std::remove_if(s.begin(), s.end(), [&](const shard_listener& x) { return x.handle.address() == down.source; }),
             s.end());
   });
-  self->delayed_send(self, kRetentionInterval, tick_atom::value);
+  self->state.timer = self->spawn<caf::linked>(retention_timer, self->address());
+  self->send(self->state.timer, tick_atom::value);
   return {
       [self](write_atom, write_request& request) -> caf::result<write_result> {
         auto promise = self->make_response_promise();

@@ -283,8 +283,13 @@ void broker_process::kill9() {
 }
 
 void broker_process::restart(bool hard) {
-  if (hard) kill9();
-  else stop();
+  if (hard) {
+    kill9();
+  } else if (const int status = stop(); status != 0) {
+    // A graceful stop that fails (or hangs until SIGKILL) is a bug, not a crash to recover from.
+    throw std::runtime_error("the broker did not stop cleanly on SIGTERM: status " + std::to_string(status) +
+                             "\n" + log());
+  }
   start();
 }
 

@@ -54,7 +54,8 @@ class broker_process {
   int stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
   // SIGKILL and reap: the crash the durability tests simulate.
   void kill9();
-  // stop() (or kill9() if hard) and start() again on the same port and data dir.
+  // stop() (or kill9() if hard) and start() again on the same port and data dir; throws if stop()
+  // does not return 0 (a graceful stop that fails or hangs).
   void restart(bool hard = false);
   void pause();   // SIGSTOP
   void resume();  // SIGCONT

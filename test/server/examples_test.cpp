@@ -13,28 +13,43 @@ using namespace unimq::it;
 #define EXAMPLES_DIR "examples"
 #endif
 
+namespace {
+
+// Whether `program` prints `text` in time; if not, what it printed so far goes into the failure report.
+bool prints(const background_command& program, const std::string& text) {
+  if (program.wait_for_output(text)) return true;
+  UNSCOPED_INFO("it printed:\n" << program.out());
+  return false;
+}
+
+}  // namespace
+
 TEST_CASE("examples: device -> consumer group -> answer, producer -> device", "[examples]") {
   const auto broker = unimq::st::start_node_broker();
   const std::string node = broker->host() + ":" + std::to_string(broker->node_port());
   const std::string dir = EXAMPLES_DIR;
 
   background_command member({dir + "/consumer_member", "--node", node, "--reply"});
-  REQUIRE(member.wait_for_output("member of group dashboard on sensors"));
-  background_command device({dir + "/mqtt_device", "--port", std::to_string(broker->port()), "--count", "2"});
-  REQUIRE(device.wait_for_output("dev-1 connected"));
+  REQUIRE(prints(member, "member of group dashboard on sensors"));
+  // The device runs until it is stopped (not for a fixed number of readings): the command and the
+  // answer must reach it however long the steps below take. The command is sent once the broker has
+  // acknowledged its subscription, not merely its connection.
+  background_command device({dir + "/mqtt_device", "--port", std::to_string(broker->port())});
+  REQUIRE(prints(device, "dev-1 subscribed to commands/dev-1/#"));
 
   const auto sent = run_command({dir + "/producer", "--node", node, "commands/dev-1/led", "on"});
   INFO(sent.err);
   REQUIRE(sent.status == 0);
   CHECK(sent.out.rfind("stored commands/dev-1/led in partition ", 0) == 0);
-  CHECK(device.wait_for_output("dev-1 received commands/dev-1/led: on"));
+  CHECK(prints(device, "dev-1 received commands/dev-1/led: on"));
 
-  CHECK(member.wait_for_output("sensors/dev-1/temperature from device dev-1: 20.0"));
+  CHECK(prints(member, "sensors/dev-1/temperature from device dev-1: 20.0"));
   // Its answer is stored in the same first-level topic, so the group reads it back too.
-  CHECK(member.wait_for_output("sensors/p2p/dev-1 from app example-consumer: ack 20.0"));
-  CHECK(device.wait_for_output("dev-1 received sensors/p2p/dev-1: ack 20.0 (answer to reading-0)"));
+  CHECK(prints(member, "sensors/p2p/dev-1 from app example-consumer: ack 20.0"));
+  CHECK(prints(device, "dev-1 received sensors/p2p/dev-1: ack 20.0 (answer to reading-0)"));
 
-  const auto device_end = device.wait();
+  const auto device_end = device.stop();
+  INFO(device_end.err);
   CHECK(device_end.status == 0);
   const auto member_end = member.stop();
   INFO(member_end.err);

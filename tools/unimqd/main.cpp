@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <sys/resource.h>
 
 #include "actors/broker.hpp"
@@ -60,7 +61,12 @@ int main(int argc, char** argv) {
   }
   auto& broker = std::get<std::unique_ptr<unimq::actors::broker>>(started);
   broker->wait_for_signal();
-  broker->stop();
+  if (!broker->stop()) {
+    // Every acknowledged write is committed, but ~actor_system would wait for ever for the writer.
+    ulog::write(ulog::level::error, "shutdown", "exiting without tearing the actor system down");
+    std::fflush(nullptr);
+    std::_Exit(1);
+  }
   ulog::write(ulog::level::info, "shutdown", "stopped");
   return 0;
 }
