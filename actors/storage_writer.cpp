@@ -97,16 +97,17 @@ void hand_over(grown_topic& g, const storage::appended_message& a, proto::Stored
   g.batch.entries.push_back({a.topic_offset, a.sequence, std::move(message)});
 }
 
-// Commits `writes` in one transaction; answers each one and collects which topics grew, with their
-// committed messages (moved out of the requests).
-void commit(writer_actor* self, std::vector<pending_write>& writes, std::map<std::string, grown_topic>& grown) {
+// Commits `writes` in one transaction; collects the answer to each one and which topics grew, with
+// their committed messages (moved out of the requests).
+void commit(writer_actor* self, std::vector<pending_write>& writes, std::vector<write_result>& answers,
+            std::map<std::string, grown_topic>& grown) {
   storage::write_batch batch;
   for (auto& w : writes) add_to_batch(w.request, batch);
   auto result = self->state.store->append(batch);
   if (!result) {
     log::write(log::level::error, "storage", "commit of " + std::to_string(writes.size()) +
                                                  " write requests failed: " + result.error().to_string());
-    for (auto& w : writes) w.promise.deliver(failure(result.error()));
+    answers.assign(writes.size(), failure(result.error()));
     return;
   }
   auto messages = batch.take_messages();  // in the order of result->messages
@@ -128,7 +129,7 @@ void commit(writer_actor* self, std::vector<pending_write>& writes, std::map<std
       g.growth.to_offset = m.topic_offset + 1;
       hand_over(g, m, std::move(message), h);
     }
-    w.promise.deliver(std::move(answer));
+    answers.push_back(std::move(answer));
   }
 }
 
@@ -156,12 +157,8 @@ void notify_shards(writer_actor* self, std::map<std::string, grown_topic>& grown
   }
 }
 
-void flush(writer_actor* self) {
-  self->state.flush_scheduled = false;
-  auto writes = std::move(self->state.pending);
-  self->state.pending.clear();
-  std::map<std::string, grown_topic> grown;
-  commit(self, writes, grown);
+// Tells the listeners and the shards which topics the commit grew.
+void notify(writer_actor* self, std::map<std::string, grown_topic>& grown) {
   if (grown.empty()) return;
   if (!self->state.listeners.empty()) {
     notify_event event;
@@ -172,6 +169,19 @@ void flush(writer_actor* self) {
     for (const auto& l : self->state.listeners) self->send(l, msg);
   }
   notify_shards(self, grown);
+}
+
+void flush(writer_actor* self) {
+  self->state.flush_scheduled = false;
+  auto writes = std::move(self->state.pending);
+  self->state.pending.clear();
+  std::map<std::string, grown_topic> grown;
+  std::vector<write_result> answers;
+  commit(self, writes, answers, grown);
+  // The shards hear of the commit before any PUBACK goes out: a SUBSCRIBE sent after the PUBACK then
+  // reaches a shard after the message, which so never goes to that new subscription.
+  notify(self, grown);
+  for (std::size_t i = 0; i < writes.size(); ++i) writes[i].promise.deliver(std::move(answers[i]));
 }
 
 void run_retention(writer_actor* self) {

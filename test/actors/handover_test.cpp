@@ -120,3 +120,21 @@ TEST_CASE("handover: what exceeds an event's in-memory cap is read from storage,
   CHECK(offsets == std::vector<std::uint64_t>{0, 1, 2, 3});
   check_same(batches.front(), f.read("a/1", 0, static_cast<std::uint32_t>(batches.front().entries.size())));
 }
+
+TEST_CASE("handover: a shard hears of a commit before the writer answers the write") {
+  // Otherwise a SUBSCRIBE sent after a PUBACK could reach a shard before the message it acknowledged,
+  // and that earlier message would go to the new subscription.
+  fixture f;
+  caf::scoped_actor probe{f.system};
+  const auto me = caf::actor_cast<caf::actor>(probe);
+  probe->send(f.writer, listen_atom::value, me, std::uint32_t{0}, std::uint32_t{1});  // as a shard
+  write_request r;
+  r.messages.push_back(make_message("a/order", "x"));
+  probe->send(f.writer, write_atom::value, std::move(r));  // the answer comes as a plain message
+  std::vector<std::string> order;
+  for (int i = 0; i < 2; ++i)
+    probe->receive([&](notify_atom, const committed_event&) { order.emplace_back("event"); },
+                   [&](const write_result& result) { order.emplace_back(result.ok() ? "answer" : "failed"); },
+                   caf::after(std::chrono::seconds(5)) >> [&] { order.emplace_back("nothing"); });
+  CHECK(order == std::vector<std::string>{"event", "answer"});
+}
