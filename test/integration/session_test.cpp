@@ -2,12 +2,10 @@
 // session, session expiry (v5), sessions across a restart, subscriptions kept.
 #include "broker_process.hpp"
 #include "mqtt_client.hpp"
+#include "new_topic_stream.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <map>
-#include <thread>
 
 using namespace unimq::it;
 
@@ -233,50 +231,24 @@ TEST_CASE("session: brand-new topics published while a persistent session resume
   const std::string id = unique("sub");
   auto pub = connect_client(broker, {mqtt_version::v311, unique("pub")});
   // Topics from before the subscription (not for the session) make its resume longer.
-  constexpr int kOld = 500;
-  std::vector<int> mids;
-  for (int i = 0; i < kOld; ++i) mids.push_back(pub->publish_async(root + "/old" + std::to_string(i), "old", {1}));
-  for (int mid : mids) REQUIRE(pub->wait_acked(mid));
+  publish_old_topics(*pub, root, 500);
   {
     mqtt_client first(broker.host(), broker.port());
     REQUIRE(first.connect(persistent_session(mqtt_version::v311, id)).reason == 0);
     REQUIRE(first.subscribe(root + "/+", 1) == std::vector<int>{1});
     first.disconnect();
   }
-  constexpr int kAfter = 50;  // messages published after the CONNACK
-  std::atomic<bool> connected{false};
-  std::atomic<int> published{0};
-  int first_after = -1;
-  bool all_acked = true;
-  std::thread publisher([&] {
-    for (int i = 0; first_after < 0 || i < first_after + kAfter; ++i, ++published) {
-      if (first_after < 0 && connected) first_after = i;
-      all_acked = pub->publish(root + "/t" + std::to_string(i), std::to_string(i), {1}).acked && all_acked;
-    }
-  });
-  while (published < 3) std::this_thread::yield();  // reconnects once the stream runs
+  new_topic_stream stream(*pub, root, 50);
+  stream.wait_running();  // reconnects while the stream runs
   mqtt_client sub(broker.host(), broker.port());
   const connack again = sub.connect(persistent_session(mqtt_version::v311, id));
-  connected = true;
-  publisher.join();
+  stream.mark_and_finish();
   REQUIRE(again.reason == 0);
   REQUIRE(again.session_present);
-  REQUIRE(all_acked);
-  INFO(first_after << " messages before the CONNACK, " << published << " in all");
-  std::map<std::string, int> got;  // payload -> how often it arrived
-  auto missing = [&] {
-    std::vector<std::string> out;
-    for (int i = 0; i < published; ++i)
-      if (!got.count(std::to_string(i))) out.push_back(std::to_string(i));
-    return out;
-  };
-  const auto end = std::chrono::steady_clock::now() + default_deadline;
-  while (!missing().empty() && std::chrono::steady_clock::now() < end)
-    for (const auto& m : sub.wait_for_messages(1, 20ms)) ++got[m.payload];
-  for (const auto& m : sub.wait_for_messages(1, 300ms)) ++got[m.payload];  // and nothing twice
-  std::vector<std::string> twice;
-  for (const auto& [payload, count] : got)
-    if (count > 1) twice.push_back(payload);
-  CHECK(missing().empty());
-  CHECK(twice.empty());
+  REQUIRE(stream.all_acked());
+  INFO(stream.first_after_mark() << " messages before the CONNACK, " << stream.published() << " in all");
+  // All of them were published after the subscription.
+  const auto got = receive_payloads(sub, 0, stream.published());
+  CHECK(missing_payloads(got, 0, stream.published()).empty());
+  CHECK(repeated_payloads(got).empty());
 }

@@ -3,14 +3,13 @@
 // a group that was offline as a whole, 3.1.1 members, invalid share names.
 #include "broker_process.hpp"
 #include "mqtt_client.hpp"
+#include "new_topic_stream.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <fstream>
 #include <map>
-#include <thread>
 
 using namespace unimq::it;
 
@@ -85,46 +84,19 @@ TEST_CASE("share: brand-new topics published while the group starts: each one af
   auto pub = connect_client(broker, {mqtt_version::v5, unique("pub")});
   auto member = connect_client(broker, {mqtt_version::v5, unique("m")});
   // Topics that exist already (from before the subscription, so not for the group) make its start longer.
-  constexpr int kOld = 500;
-  std::vector<int> mids;
-  for (int i = 0; i < kOld; ++i) mids.push_back(pub->publish_async(root + "/old" + std::to_string(i), "old", {1}));
-  for (int mid : mids) REQUIRE(pub->wait_acked(mid));
-  constexpr int kAfter = 50;  // messages published after the SUBACK
-  std::atomic<bool> subacked{false};
-  std::atomic<int> published{0};
-  int first_after = -1;
-  bool all_acked = true;
-  std::thread publisher([&] {
-    for (int i = 0; first_after < 0 || i < first_after + kAfter; ++i, ++published) {
-      if (first_after < 0 && subacked) first_after = i;
-      all_acked = pub->publish(root + "/t" + std::to_string(i), std::to_string(i), {1}).acked && all_acked;
-    }
-  });
-  // Subscribes once the stream runs (not a sleep: the condition is bound to come).
-  while (published < 3) std::this_thread::yield();
+  publish_old_topics(*pub, root, 500);
+  new_topic_stream stream(*pub, root, 50);
+  stream.wait_running();
   const auto granted = member->subscribe("$share/" + unique("g") + "/" + root + "/+", 1);
-  subacked = true;
-  publisher.join();
+  stream.mark_and_finish();
   REQUIRE(granted == std::vector<int>{1});
-  REQUIRE(all_acked);
-  INFO(first_after << " messages before the SUBACK");
-  std::map<std::string, int> got;  // payload -> how often it arrived
-  auto missing = [&] {  // the messages published after the SUBACK that did not arrive (yet)
-    std::vector<std::string> out;
-    for (int i = first_after; i < published; ++i)
-      if (!got.count(std::to_string(i))) out.push_back(std::to_string(i));
-    return out;
-  };
-  const auto end = std::chrono::steady_clock::now() + default_deadline;
-  while (!missing().empty() && std::chrono::steady_clock::now() < end)
-    for (const auto& m : member->wait_for_messages(1, 20ms)) ++got[m.payload];
-  for (const auto& m : member->wait_for_messages(1, 300ms)) ++got[m.payload];  // and nothing twice
-  std::vector<std::string> twice;
-  for (const auto& [payload, count] : got)
-    if (count > 1) twice.push_back(payload);
-  const auto lost = missing();
-  CHECK(lost.empty());
-  CHECK(twice.empty());
+  REQUIRE(stream.all_acked());
+  INFO(stream.first_after_mark() << " messages before the SUBACK");
+  // Those published before the SUBACK may or may not arrive (the group starts at some point in
+  // between), but none twice.
+  const auto got = receive_payloads(*member, stream.first_after_mark(), stream.published());
+  CHECK(missing_payloads(got, stream.first_after_mark(), stream.published()).empty());
+  CHECK(repeated_payloads(got).empty());
 }
 
 TEST_CASE("share: a member that leaves holding unacknowledged messages: another member gets them", "[share][unimq]") {
