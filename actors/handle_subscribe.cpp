@@ -2,10 +2,9 @@
 // registration with the index shards (or, for `$share/...`, with their shared group), and retained
 // messages on subscribe ([MQTT-3.3.1-9..11]).
 #include <algorithm>
-#include <functional>
-#include <memory>
 
 #include "actors/connection_steps.hpp"
+#include "actors/countdown.hpp"
 #include "actors/p2p.hpp"
 #include "actors/shared_group.hpp"
 #include "actors/sharding.hpp"
@@ -52,21 +51,6 @@ void start_subscription(connection_actor* self, const std::string& filter) {
   else
     tell_shards(self, subscribe_atom::value, filter);
 }
-
-/// Runs `done` once every answer it waits for has come: one per expect(), plus one for the caller,
-/// who calls arrive() when it has asked everything.
-class countdown {
- public:
-  explicit countdown(std::function<void()> done) : _done(std::move(done)) {}
-  void expect() { ++_pending; }
-  void arrive() {
-    if (--_pending == 0) _done();
-  }
-
- private:
-  std::size_t _pending = 1;
-  std::function<void()> _done;
-};
 
 struct cover {
   std::string filter;
@@ -128,22 +112,14 @@ void register_subscriptions(connection_actor* self, bool resumed) {
     else
       catch_up_all(self);
   });
-  // A void handler answers a request with an empty message; a failed request counts as answered.
-  auto ask = [self, registered](const caf::actor& whom, auto... xs) {
-    registered->expect();
-    self->request(whom, caf::infinite, xs...).then([registered] { registered->arrive(); },
-                                                    [registered](caf::error&) { registered->arrive(); });
-  };
   const auto me = caf::actor_cast<caf::actor>(self);
   for (const auto& [filter, sub] : st.subscriptions) {
-    if (is_shared(filter)) {
+    if (is_shared(filter))
       join_shared_group(self, filter);
-      continue;
-    }
-    for_each_shard_of(filter, st.ctx->shards.size(),
-                      [&](std::size_t i) { ask(st.ctx->shards[i], subscribe_atom::value, filter, me); });
+    else
+      register_with_shards(self, registered, st.ctx->shards, filter, me);
   }
-  if (p2p_supported(st.client_id)) ask(st.ctx->registry, p2p_atom::value, st.client_id);
+  if (p2p_supported(st.client_id)) ask_counted(self, registered, st.ctx->registry, p2p_atom::value, st.client_id);
   registered->arrive();
 }
 

@@ -4,11 +4,11 @@
 #include <set>
 #include <unordered_map>
 
+#include "actors/countdown.hpp"
 #include "actors/messages.hpp"
 #include "actors/p2p.hpp"
 #include "actors/shared_group.hpp"
 #include "actors/shared_group_tracker.hpp"
-#include "actors/sharding.hpp"
 #include "config/log.hpp"
 
 namespace unimq::actors {
@@ -254,15 +254,9 @@ void look_up_topics(group_actor* self) {
 // committed after comes live: no new topic falls between the two (looking up first would miss a
 // topic whose first message is committed between the lookup and the registration).
 void register_and_look_up(group_actor* self) {
-  const auto& st = self->state;
-  std::vector<caf::actor> shards;
-  for_each_shard_of(st.filter, st.shards.size(), [&](std::size_t i) { shards.push_back(st.shards[i]); });
-  auto pending = std::make_shared<std::size_t>(shards.size());
-  for (const auto& shard : shards)
-    self->request(shard, caf::infinite, subscribe_atom::value, st.filter, caf::actor_cast<caf::actor>(self))
-        .then([self, pending] {
-          if (--*pending == 0) look_up_topics(self);
-        });
+  auto registered = std::make_shared<countdown>([self] { look_up_topics(self); });
+  register_with_shards(self, registered, self->state.shards, self->state.filter, caf::actor_cast<caf::actor>(self));
+  registered->arrive();
 }
 
 // Loads the group's start and committed offsets, then registers and looks up the topics it never
